@@ -1,0 +1,67 @@
+"""Domain errors. None carries an HTTP status: ``ledger.web.errors`` maps them to responses in one place.
+
+As in Fava, an error's default message is its class docstring; ``field`` names the input at fault and
+``rule`` states the rule it broke, so every 4xx answer says what to fix.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class LedgerError(Exception):
+    """Something went wrong in Relief Ledger."""
+
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        field: str | None = None,
+        rule: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        self.message = message or (self.__doc__ or "").strip()
+        self.field = field
+        self.rule = rule
+        self.extra = dict(extra or {})
+        super().__init__(self.message)
+
+
+class InvalidInput(LedgerError):
+    """The request contains a value that breaks a rule."""
+
+
+class NotFound(LedgerError):
+    """The requested object does not exist."""
+
+
+class Conflict(LedgerError):
+    """The request conflicts with the current state of the object."""
+
+
+class RuleViolation(LedgerError):
+    """The request is well-formed but a business rule forbids it."""
+
+
+class Unauthenticated(LedgerError):
+    """Authentication is required: send a valid, unexpired bearer token."""
+
+
+class PermissionDenied(LedgerError):
+    """Your role does not allow this action."""
+
+
+class PayloadTooLarge(LedgerError):
+    """The uploaded content is larger than allowed."""
+
+
+class UnsupportedMediaType(LedgerError):
+    """The uploaded content type is not allowed."""
+
+
+class AccountLocked(LedgerError):
+    """Too many failed logins: the account is locked for a while."""
+
+
+class LedgerValidationFailed(LedgerError):
+    """The ledger failed validation."""
