@@ -45,11 +45,15 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
         number = upgrade_ric15(number)
     if len(number) != 18:
         raise InvalidInput(
-            f"{field} must have 18 characters (GB 11643): got {len(number)}", field=field, rule="GB 11643 length"
+            f"{field} must have 18 characters (GB 11643): got {len(number)}",
+            field=field,
+            rule="GB 11643 length",
         )
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
         raise InvalidInput(
-            f"{field} must be 17 digits and a check digit or X (GB 11643)", field=field, rule="GB 11643 format"
+            f"{field} must be 17 digits and a check digit or X (GB 11643)",
+            field=field,
+            rule="GB 11643 format",
         )
     if number[17] != ric.calc_check_digit(number):
         raise InvalidInput(
@@ -66,10 +70,14 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
     # stdnum's place check also demands that the county existed in the birth year, which refuses valid
     # numbers of people born before a county was created, so only the area code itself is checked.
     if not _known_area(number[:6]):
-        raise InvalidInput(f"{field} has an unknown area code: {number[:6]}", field=field, rule="GB 11643 area code")
+        raise InvalidInput(
+            f"{field} has an unknown area code: {number[:6]}", field=field, rule="GB 11643 area code"
+        )
     if birth > (today or dt.date.today()):  # noqa: DTZ011 - a calendar date, zone-free by nature
         raise InvalidInput(
-            f"{field} has a birth date in the future: {birth.isoformat()}", field=field, rule="birth date not in future"
+            f"{field} has a birth date in the future: {birth.isoformat()}",
+            field=field,
+            rule="birth date not in future",
         )
     return number
 
@@ -88,6 +96,8 @@ def validate_credit_code(value: str, *, field: str = "credit_code") -> str:
         uscc.validate(code)
     except ValidationError as exc:
         raise InvalidInput(
-            f"{field} is not a valid unified social credit code (GB 32100): {exc}", field=field, rule="GB 32100"
+            f"{field} is not a valid unified social credit code (GB 32100): {exc}",
+            field=field,
+            rule="GB 32100",
         ) from None
     return code

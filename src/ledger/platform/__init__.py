@@ -1,0 +1,1 @@
+"""Users, roles and sign-in; the audit trail; idempotency keys; job runs. What every domain stands on."""

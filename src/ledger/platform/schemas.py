@@ -1,0 +1,78 @@
+"""Request and response bodies of the platform routes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import msgspec
+
+
+class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """Credentials for a token."""
+
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class Token(msgspec.Struct):
+    """A short-lived bearer token."""
+
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """A new user; the password must have at least 8 characters."""
+
+    username: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
+    role: str
+    password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
+    full_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+
+
+class User(msgspec.Struct):
+    """A user as shown to administrators."""
+
+    id: int
+    username: str
+    full_name: str
+    role: str
+    active: bool
+
+
+class AuditEntry(msgspec.Struct):
+    """One audit row."""
+
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    object_type: str
+    object_id: str
+    before: Any
+    after: Any
+    request_id: str
+
+
+class Page(msgspec.Struct):
+    """A page of results and how many there are in all."""
+
+    items: list[Any]
+    total: int
+    limit: int
+    offset: int
+
+
+class JobRunView(msgspec.Struct):
+    """One run of a scheduled job."""
+
+    key: str
+    job: str
+    period: str
+    status: str
+    attempts: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    result: str

@@ -1,0 +1,149 @@
+"""Users, sign-in and the audit trail. Services own their transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ledger.core import clock
+from ledger.core.context import request_id
+from ledger.core.errors import AccountLocked, Conflict, Unauthenticated
+from ledger.db import write_transaction
+from ledger.platform import domain
+from ledger.platform.domain import IssuedToken, Principal, Role
+from ledger.platform.repository import AuditRepository, UserRepository
+
+SYSTEM_ACTOR = Principal(user_id=0, username="system", role=Role.ADMIN)
+
+
+async def record_audit(
+    actor: Principal | str, action: str, object_type: str, object_id: object, before: object, after: object
+) -> None:
+    """Append an audit row inside the caller's transaction.
+
+    Args:
+        actor: who made the change (a principal, or a name such as ``system`` for jobs).
+        action: what was done, e.g. ``claim.approve``.
+        object_type: the kind of object, e.g. ``claim``.
+        object_id: its id or number.
+        before: a JSON-serialisable snapshot before the change (``None`` for creation).
+        after: the snapshot after the change.
+    """
+    await AuditRepository().add(
+        at=clock.now(),
+        actor=actor.username if isinstance(actor, Principal) else actor,
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        before=before,
+        after=after,
+        request_id=request_id.get(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    """Sign-in parameters from settings.
+
+    Args:
+        secret: token signing key.
+        ttl_seconds: token lifetime.
+        lockout_threshold: failures in a row that lock an account.
+        lockout_minutes: how long it stays locked.
+    """
+
+    secret: str
+    ttl_seconds: int
+    lockout_threshold: int
+    lockout_minutes: int
+
+
+class UserService:
+    """Creating users and signing them in."""
+
+    def __init__(self, users: UserRepository | None = None) -> None:
+        self.users = users or UserRepository()
+
+    async def add_user(
+        self,
+        *,
+        username: str,
+        role: str,
+        password: str,
+        full_name: str = "",
+        actor: Principal | str = "system",
+    ) -> int:
+        """Create a user with a hashed password; refuse a taken name with ``Conflict``."""
+        parsed_role = domain.parse_role(role)
+        password_hash = domain.hash_password(password)
+        async with write_transaction():
+            if await self.users.by_username(username):
+                raise Conflict(f"user {username!r} already exists", field="username", rule="unique username")
+            user_id = await self.users.add(
+                username=username,
+                full_name=full_name,
+                role=parsed_role.value,
+                password_hash=password_hash,
+                now=clock.now(),
+            )
+            await record_audit(
+                actor, "user.add", "user", user_id, None, {"username": username, "role": parsed_role.value}
+            )
+        return user_id
+
+    async def sign_in(self, username: str, password: str, policy: AuthPolicy) -> IssuedToken:
+        """Check the password and issue a token; count failures and lock the account after too many."""
+        now = clock.now()
+        async with write_transaction():
+            user = await self.users.by_username(username)
+            if user is None or not user["active"]:
+                raise Unauthenticated("wrong username or password", rule="valid credentials")
+            locked_until = _aware(user["locked_until"])
+            if locked_until is not None and locked_until > now:
+                raise AccountLocked(
+                    f"account {username!r} is locked after repeated failed logins until "
+                    f"{locked_until.isoformat(timespec='seconds')}",
+                    rule=f"at most {policy.lockout_threshold} failed logins",
+                )
+            if not domain.password_matches(user["password_hash"], password):
+                failures = int(user["failed_logins"]) + 1
+                lock = domain.lock_until_after_failure(
+                    failures, threshold=policy.lockout_threshold, minutes=policy.lockout_minutes, now=now
+                )
+                await self.users.record_failure(user["id"], 0 if lock else failures, lock)
+                if lock:
+                    await record_audit(
+                        username, "user.lock", "user", user["id"], None, {"locked_until": lock}
+                    )
+                failed = True
+            else:
+                await self.users.record_success(user["id"])
+                failed = False
+        # Raised after the commit so the failure count is kept.
+        if failed:
+            raise Unauthenticated("wrong username or password", rule="valid credentials")
+        principal = Principal(user_id=user["id"], username=username, role=Role(user["role"]))
+        return domain.issue_token(principal, secret=policy.secret, ttl_seconds=policy.ttl_seconds, now=now)
+
+    async def active_principal(self, principal: Principal) -> Principal:
+        """Re-check that a token's user still exists, is active and has the same role."""
+        user = await self.users.by_id(principal.user_id)
+        if user is None or not user["active"] or user["username"] != principal.username:
+            raise Unauthenticated(
+                "the user of this token no longer exists or is disabled", rule="active user"
+            )
+        if user["role"] != principal.role.value:
+            raise Unauthenticated("the user's role changed: sign in again", rule="current role")
+        return principal
+
+    async def list_users(self) -> list[dict[str, Any]]:
+        """Every user (no password hashes)."""
+        return await self.users.all()
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    """SQLite hands back naive UTC datetimes; make them comparable with aware ones."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=dt.UTC)

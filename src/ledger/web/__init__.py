@@ -1,0 +1,1 @@
+"""The HTTP edge: error mapping, authentication, idempotency, request ids, docs. No business rules."""

@@ -1,0 +1,119 @@
+"""The one mapping from errors to ``application/problem+json`` responses (RFC 9457)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from ledger.core import errors
+from ledger.core.context import request_id
+
+log = logging.getLogger("ledger.web")
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_OF: dict[type[errors.LedgerError], int] = {
+    errors.InvalidInput: 422,
+    errors.NotFound: 404,
+    errors.Conflict: 409,
+    errors.RuleViolation: 422,
+    errors.Unauthenticated: 401,
+    errors.PermissionDenied: 403,
+    errors.PayloadTooLarge: 413,
+    errors.UnsupportedMediaType: 415,
+    errors.AccountLocked: 423,
+    errors.LedgerValidationFailed: 409,
+}
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    422: "Unprocessable content",
+    423: "Locked",
+    500: "Internal server error",
+}
+
+
+def status_of(error: errors.LedgerError) -> int:
+    """The HTTP status of a domain error: that of its nearest mapped class."""
+    for cls in type(error).__mro__:
+        if cls in STATUS_OF:
+            return STATUS_OF[cls]  # type: ignore[index]
+    return 400
+
+
+def problem(status: int, detail: str, **members: Any) -> Response[dict[str, Any]]:
+    """A problem+json response; ``members`` become extension members (``field``, ``rule``, ``errors``)."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "request_id": request_id.get(),
+    }
+    body.update({k: v for k, v in members.items() if v is not None})
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def ledger_error_handler(_: Request[Any, Any, Any], exc: errors.LedgerError) -> Response[dict[str, Any]]:
+    """Domain errors: their status from ``STATUS_OF``, their message, field and rule."""
+    return problem(status_of(exc), exc.message, field=exc.field, rule=exc.rule, **exc.extra)
+
+
+def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+    """Request-shape errors from msgspec/Litestar: list each field with its message."""
+    items = exc.extra if isinstance(exc.extra, list) else []
+    field_errors = [
+        {
+            "field": _field_name(item.get("key")),
+            "message": str(item.get("message", "")),
+            "source": item.get("source"),
+        }
+        for item in items
+        if isinstance(item, dict)
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors) or str(exc.detail)
+    first = field_errors[0]["field"] if field_errors else None
+    return problem(400, detail, field=first, errors=field_errors or None)
+
+
+def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    """Litestar's own HTTP errors (404 route, 405, 413 body limit ...) as problems."""
+    return problem(exc.status_code, str(exc.detail))
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A bug: logged with the request id and traceback, answered without internals."""
+    log.error(
+        "unhandled error in %s %s [request %s]",
+        request.method,
+        request.url.path,
+        request_id.get(),
+        exc_info=exc,
+    )
+    return problem(500, "an unexpected error occurred; quote the request_id when reporting it")
+
+
+def _field_name(key: object) -> str:
+    """msgspec reports ``$.lines[0].amount`` style paths or ``data``; keep them readable."""
+    text = str(key or "body")
+    return text.removeprefix("$.")
+
+
+EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
+    errors.LedgerError: ledger_error_handler,
+    ValidationException: validation_error_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}
+
+__all__ = ["EXCEPTION_HANDLERS", "PROBLEM_JSON", "problem"]
