@@ -1,0 +1,1 @@
+"""The double-entry journal in the database and its export to the Beancount ledger."""

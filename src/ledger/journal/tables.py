@@ -1,0 +1,48 @@
+"""The journal: immutable entries and their postings, money in integer fen."""
+
+from __future__ import annotations
+
+from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
+from piccolo.columns.base import OnDelete
+from piccolo.table import Table
+
+
+class JournalEntryRow(Table, tablename="journal_entry"):
+    """One balanced entry; ``seq`` is its gap-free position, ``hash`` chains it to ``seq - 1``."""
+
+    id = Serial(primary_key=True)
+    seq = BigInt(unique=True)
+    date = Date()
+    book = Varchar(length=16, index=True)
+    payee = Varchar(length=200, default="")
+    narration = Text()
+    cause = Varchar(length=100, index=True)
+    actor = Varchar(length=64)
+    links = Text(default="[]")
+    reverses = BigInt(null=True, default=None)
+    hash = Varchar(length=64)
+    created_at = Timestamptz()
+
+
+class JournalPostingRow(Table, tablename="journal_posting"):
+    """One leg of an entry: debit positive, credit negative, in fen."""
+
+    id = Serial(primary_key=True)
+    entry = ForeignKey(references=JournalEntryRow, on_delete=OnDelete.restrict, on_update=OnDelete.restrict)
+    seq = BigInt(index=True)
+    position = Integer()
+    account = Varchar(length=120, index=True)
+    fen = BigInt()
+    currency = Varchar(length=3, default="CNY")
+    date = Date(index=True)
+
+
+class LedgerCheckRow(Table, tablename="ledger_check"):
+    """The result of one ``ledger check`` (kept so auditors can see when it last passed)."""
+
+    id = Serial(primary_key=True)
+    at = Timestamptz()
+    ok = Boolean()
+    entries = BigInt()
+    head_hash = Varchar(length=64, default="")
+    report = Text()
