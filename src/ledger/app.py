@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from importlib.metadata import version
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Request, get
 from litestar.datastructures import State
 from litestar.logging import LoggingConfig
 from litestar.middleware import DefineMiddleware
@@ -35,10 +35,11 @@ class DatabaseBehindMigrations(LedgerError):
 
 
 @get("/health", opt={PUBLIC: True}, operation_id="health", tags=["health"])
-async def health() -> dict[str, Any]:
-    """Whether the database answers (public; for load balancers and humans)."""
+async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    """Whether the database answers and the ledger files follow the journal (public)."""
     await db.current_engine().run_ddl("SELECT 1")
-    return {"status": "ok", "database": db.current_engine().engine_type}
+    ledger = await Ledger.of(request.app.state.settings).health()
+    return {"status": "ok", "database": db.current_engine().engine_type, "ledger": ledger}
 
 
 def route_handlers() -> list[Any]:

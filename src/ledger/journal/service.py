@@ -265,6 +265,19 @@ class Ledger:
             log.exception("ledger export failed; it will be retried")
             return None
 
+    async def health(self) -> dict[str, Any]:
+        """A cheap status for ``/health``: journal head, what the files hold, the last kept check."""
+        head = await JournalRepository().head()
+        kept = await LedgerCheckRepository().latest()
+        journal_seq = head[0] if head else 0
+        exported_seq = self.files.exported_seq()
+        return {
+            "journal_seq": journal_seq,
+            "exported_seq": exported_seq,
+            "in_sync": journal_seq == exported_seq,
+            "last_check": None if kept is None else {"at": kept["at"].isoformat(), "ok": kept["ok"]},
+        }
+
     async def summary(self) -> JournalSummary:
         """What the journal says the files must hold."""
         repo = JournalRepository()

@@ -34,6 +34,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         css_url=f"{ASSETS_PATH}/swagger-ui.css",
         standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
         path="/swagger",
+        favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
     )
     return OpenAPIConfig(
         title="Relief Ledger 救助账本",

@@ -1,0 +1,43 @@
+# Relief Ledger (救助账本). The README's quick start is `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: setup run test test-postgres lint bench clean-data
+
+# The virtual environment, rebuilt when the dependencies change.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+	@scripts/system-packages.sh
+
+# Migrate the embedded SQLite database under ./var, load the demo once, serve on 127.0.0.1:8000.
+run: setup
+	$(BIN)/relief-ledger db upgrade
+	$(BIN)/relief-ledger demo load
+	$(BIN)/relief-ledger serve --host 127.0.0.1 --port 8000
+
+# The whole suite on SQLite (PostgreSQL: make test-postgres).
+test: setup
+	$(BIN)/pytest
+
+test-postgres: setup
+	LEDGER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+bench: setup
+	$(BIN)/python bench/ledger_bench.py
+	$(BIN)/python bench/claims_bench.py
+	$(BIN)/python bench/reports_bench.py
+
+clean-data:
+	rm -rf var
