@@ -1,4 +1,4 @@
-"""The ``relief-ledger`` command: serve, database, users, jobs, demo data (and later ledger, reports)."""
+"""The ``relief-ledger`` command: serve, database, users, jobs, demo data, ledger, reports."""
 
 from __future__ import annotations
 
@@ -192,7 +192,7 @@ def ledger_verify() -> None:
         )
         return
     for problem in report.problems:
-        click.echo(problem.message, err=True)
+        click.echo(f"{problem.kind}: {problem.message} [{problem.filename}:{problem.lineno}]", err=True)
     sys.exit(1)
 
 
@@ -222,3 +222,66 @@ def ledger_fava(host: str, port: int) -> None:
     from ledger.books import run_fava
 
     sys.exit(run_fava(get_settings().resolved_ledger_dir, host=host, port=port))
+
+
+@main.command("report")
+@click.argument("name")
+@click.option("--book", default=None, help="insurance, charity or all (default: the report's own).")
+@click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day.")
+@click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "csv", "xlsx"]),
+    default=None,
+    help="Default: from --out's extension, else pdf.",
+)
+@click.option("--seq", type=int, default=None, help="With NAME vouchers: only the voucher of this entry.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Output file (default: the report's own file name in the current directory).",
+)
+def report(
+    name: str,
+    book: str | None,
+    date_from: Any,
+    date_to: Any,
+    fmt: str | None,
+    seq: int | None,
+    out: str | None,
+) -> None:
+    """Write report NAME (trial-balance, balance-sheet, activities, insurance-programme, claims-register,
+    grant-register, vouchers, integrity, chart-of-accounts) from the Beancount ledger."""
+    from pathlib import Path
+
+    from ledger.core import clock
+    from ledger.core.errors import LedgerError
+    from ledger.reports.service import ReportService, report_request
+
+    suffix = Path(out).suffix.lstrip(".") if out else ""
+    chosen = fmt or (suffix if suffix in ("pdf", "csv", "xlsx") else "pdf")
+    settings = get_settings()
+
+    async def work() -> Any:
+        service = ReportService(settings)
+        if seq is not None:
+            return await service.render_voucher(seq, chosen)
+        wanted = report_request(
+            name,
+            book=book,
+            start=date_from.date() if date_from else None,
+            end=date_to.date() if date_to else None,
+            today=clock.today(),
+        )
+        return await service.render(wanted, chosen)
+
+    try:
+        rendered = run_with_current_db(work)
+    except LedgerError as exc:
+        raise click.ClickException(f"{exc.field or 'report'}: {exc.message}") from None
+    path = Path(out or rendered.filename)
+    path.write_bytes(rendered.content)
+    click.echo(f"{path}: {len(rendered.content)} bytes, content sha256 {rendered.content_hash}")

@@ -233,18 +233,19 @@ class Ledger:
 
     @contextlib.asynccontextmanager
     async def _writer_lock(self) -> AsyncIterator[None]:
-        """One exporter at a time across processes.
+        """One exporter at a time across processes, reading the journal through one connection.
 
-        PostgreSQL: an advisory lock held by a transaction for the export (several hosts may share the
-        database). SQLite: a file lock beside the ledger (a held SQLite write lock would stop every
-        other writer for the length of the export).
+        PostgreSQL: an advisory lock held by the export's transaction (several hosts may share the
+        database). SQLite: a file lock beside the ledger, and a read-only (deferred) transaction, which
+        in WAL mode blocks no writer while sparing a new connection per query.
         """
+        engine = db.current_engine()
         if db.is_postgres():
-            async with db.current_engine().transaction():
+            async with engine.transaction():
                 await db.serialize(EXPORT_LOCK)
                 yield
         else:
-            async with self.files.file_lock():
+            async with self.files.file_lock(), engine.transaction():
                 yield
 
     async def export(self) -> ExportResult:
