@@ -44,7 +44,7 @@ def synthetic_entry(seq: int, prev_hash: str) -> JournalEntry:
     fen = 10_000 + seq % 997
     draft = JournalEntry(
         seq=seq,
-        date=dt.date(2025 + seq % 2, 1 + seq % 12, 1 + seq % 28),
+        date=dt.date(2025, 1, 1) + dt.timedelta(days=seq * 600 // 200_000),
         book="insurance",
         payee="受助人",
         narration=f"火灾爆炸救助 赔付 #{seq}",

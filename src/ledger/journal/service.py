@@ -7,6 +7,7 @@ between, the next export (after any commit, at startup, by the scheduled job or 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 import logging
@@ -291,7 +292,8 @@ class Ledger:
             keep: store the result (the nightly job does, so auditors see when it last passed).
         """
         summary = await self.summary()
-        report = check_ledger(self.directory, summary)
+        # Loading a large ledger takes seconds of CPU: keep the event loop serving meanwhile.
+        report = await asyncio.to_thread(check_ledger, self.directory, summary)
         if keep:
             async with db.write_transaction():
                 await LedgerCheckRepository().add(
