@@ -121,9 +121,9 @@ def jobs_list() -> None:
 
     specs = job_specs(get_settings())
 
-    async def last_runs() -> dict[str, Any]:
+    async def last_runs() -> dict[str, dict[str, Any] | None]:
         repo = JobRunRepository()
-        return {spec.name: (await repo.recent(spec.name, limit=1) or [None])[0] for spec in specs}
+        return {spec.name: next(iter(await repo.recent(spec.name, limit=1)), None) for spec in specs}
 
     runs = run_with_current_db(last_runs)
     for spec in specs:

@@ -33,7 +33,7 @@ APP_MODULES = (
 )
 PICCOLO_CONF = "ledger.config.piccolo_conf"
 
-_engine: Engine | None = None  # type: ignore[type-arg]
+_engine: Engine | None = None
 
 
 def app_registry() -> AppRegistry:
@@ -46,7 +46,7 @@ def app_configs() -> list[AppConfig]:
     return [importlib.import_module(name).APP_CONFIG for name in APP_MODULES]
 
 
-def make_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
+def make_engine(settings: Settings) -> Engine:
     """Return the engine that ``settings.database_url`` names (not yet connected)."""
     url = settings.resolved_database_url
     if settings.is_postgres:
@@ -70,7 +70,7 @@ def make_engine(settings: Settings) -> Engine:  # type: ignore[type-arg]
     return SQLiteEngine(path=str(path), timeout=30)
 
 
-def configure(settings: Settings) -> Engine:  # type: ignore[type-arg]
+def configure(settings: Settings) -> Engine:
     """Make the engine of ``settings`` the one every table and Piccolo itself use, and return it."""
     global _engine  # noqa: PLW0603 - the one engine of the process, as Piccolo expects
     engine = make_engine(settings)
@@ -83,7 +83,7 @@ def configure(settings: Settings) -> Engine:  # type: ignore[type-arg]
     return engine
 
 
-def current_engine() -> Engine:  # type: ignore[type-arg]
+def current_engine() -> Engine:
     """The configured engine; configured from the environment's settings if nobody did yet."""
     if _engine is None:
         from ledger.config import get_settings
@@ -105,8 +105,8 @@ def write_transaction() -> contextlib.AbstractAsyncContextManager[object]:
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)  # type: ignore[return-value]
-    return engine.transaction()  # type: ignore[no-any-return]
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
 
 
 async def serialize(key: str) -> None:
@@ -124,14 +124,14 @@ def _lock_id(key: str) -> int:
     return zlib.crc32(key.encode("utf-8")) - 2**31
 
 
-async def prepare(engine: Engine) -> None:  # type: ignore[type-arg]
+async def prepare(engine: Engine) -> None:
     """Per-database settings that persist in the file: WAL for SQLite (readers do not block the writer)."""
     if isinstance(engine, SQLiteEngine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
 @contextlib.asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[Engine]:  # type: ignore[type-arg]
+async def connected(settings: Settings) -> AsyncIterator[Engine]:
     """Configure the engine of ``settings`` and hold a connection pool open on PostgreSQL."""
     engine = configure(settings)
     if isinstance(engine, PostgresEngine):

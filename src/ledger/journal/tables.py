@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
-from piccolo.columns.base import OnDelete
+from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.table import Table
 
 
@@ -28,7 +28,7 @@ class JournalPostingRow(Table, tablename="journal_posting"):
     """One leg of an entry: debit positive, credit negative, in fen."""
 
     id = Serial(primary_key=True)
-    entry = ForeignKey(references=JournalEntryRow, on_delete=OnDelete.restrict, on_update=OnDelete.restrict)
+    entry = ForeignKey(references=JournalEntryRow, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict)
     seq = BigInt(index=True)
     position = Integer()
     account = Varchar(length=120, index=True)

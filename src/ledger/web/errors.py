@@ -46,7 +46,7 @@ def status_of(error: errors.LedgerError) -> int:
     """The HTTP status of a domain error: that of its nearest mapped class."""
     for cls in type(error).__mro__:
         if cls in STATUS_OF:
-            return STATUS_OF[cls]  # type: ignore[index]
+            return STATUS_OF[cls]
     return 400
 
 

@@ -71,7 +71,8 @@ class IdempotencyMiddleware:
             )
         body, replay_receive = await _read_body(receive)
         user = scope.get("user")
-        scope_key = f"{getattr(user, 'username', '')}|{scope['method']}|{scope['path']}|{key}"
+        method = str(scope.get("method", ""))
+        scope_key = f"{getattr(user, 'username', '')}|{method}|{scope['path']}|{key}"
         request_hash = hashlib.sha256(_canonical(body)).hexdigest()
         repo = IdempotencyRepository()
         now = clock.now()
@@ -129,16 +130,17 @@ def _canonical(body: bytes) -> bytes:
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body and return it with a ``receive`` that hands it on once more."""
     chunks: list[bytes] = []
     while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
+        message: Any = await receive()
+        chunks.append(bytes(message.get("body", b"")))
         if not message.get("more_body"):
             break
     body = b"".join(chunks)
     sent = False
 
-    async def replay() -> Message:
+    async def replay() -> Any:
         nonlocal sent
         if not sent:
             sent = True
