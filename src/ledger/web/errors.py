@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from litestar import Request, Response
@@ -27,6 +28,8 @@ STATUS_OF: dict[type[errors.LedgerError], int] = {
     errors.LedgerValidationFailed: 409,
 }
 
+RESERVED_MEMBERS = frozenset({"type", "title", "status", "detail", "instance", "request_id"})
+
 TITLES = {
     400: "Bad request",
     401: "Unauthenticated",
@@ -50,7 +53,7 @@ def status_of(error: errors.LedgerError) -> int:
     return 400
 
 
-def problem(status: int, detail: str, **members: Any) -> Response[dict[str, Any]]:
+def problem(status: int, detail: str, members: Mapping[str, Any] | None = None) -> Response[dict[str, Any]]:
     """A problem+json response; ``members`` become extension members (``field``, ``rule``, ``errors``)."""
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -59,14 +62,19 @@ def problem(status: int, detail: str, **members: Any) -> Response[dict[str, Any]
         "detail": detail,
         "request_id": request_id.get(),
     }
-    body.update({k: v for k, v in members.items() if v is not None})
+    for key, value in (members or {}).items():
+        if value is None:
+            continue
+        # A domain error's extra data may use a member name the problem format reserves ("status" for
+        # a claim's current status); it is kept under another name rather than replacing the member.
+        body[f"current_{key}" if key in RESERVED_MEMBERS else key] = value
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def ledger_error_handler(_: Request[Any, Any, Any], exc: errors.LedgerError) -> Response[dict[str, Any]]:
     """Domain errors: their status from ``STATUS_OF``, their message, field and rule."""
-    return problem(status_of(exc), exc.message, field=exc.field, rule=exc.rule, **exc.extra)
+    return problem(status_of(exc), exc.message, {"field": exc.field, "rule": exc.rule, **exc.extra})
 
 
 def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
@@ -83,7 +91,7 @@ def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException
     ]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors) or str(exc.detail)
     first = field_errors[0]["field"] if field_errors else None
-    return problem(400, detail, field=first, errors=field_errors or None)
+    return problem(400, detail, {"field": first, "errors": field_errors or None})
 
 
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
