@@ -1,0 +1,364 @@
+"""Every query of the claims tables. Rows go in and out as dicts; money stays integer fen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.columns.combination import Where
+from piccolo.query import Sum
+
+from ledger.claims.tables import (
+    ClaimLineRow,
+    ClaimRow,
+    DocumentRow,
+    EventRow,
+    PaymentRow,
+    PolicyYearRow,
+    PremiumReceipt,
+    TransitionRow,
+)
+
+Row = dict[str, Any]
+
+
+async def _sum(column: Any, *where: Any) -> int:
+    """``SUM(column)`` of the rows matching ``where`` (0 when none); integers only, never money floats."""
+    query = column._meta.table.select(Sum(column).as_alias("total"))
+    for clause in where:
+        query = query.where(clause)
+    row = await query.first()
+    return int(row["total"] or 0) if row else 0
+
+
+class PolicyYearRepository:
+    """Policy years and premium receipts."""
+
+    async def by_code(self, code: str) -> Row | None:
+        """The policy year ``code``, or ``None``."""
+        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.code == code).first()
+        return row
+
+    async def by_id(self, year_id: int) -> Row:
+        """The policy year with ``year_id``."""
+        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.id == year_id).first()
+        assert row is not None  # referenced by a foreign key
+        return row
+
+    async def add(self, **values: Any) -> int:
+        """Insert a policy year; return its id."""
+        rows = await PolicyYearRow.insert(PolicyYearRow(**values)).returning(PolicyYearRow.id)
+        return int(rows[0]["id"])
+
+    async def all(self) -> list[Row]:
+        """Every policy year that is in use, oldest first."""
+        rows: list[Row] = await PolicyYearRow.select().order_by(PolicyYearRow.starts)
+        return rows
+
+    async def premium_received(self, year_id: int) -> int:
+        """The premium received so far for a policy year, in fen."""
+        return await _sum(PremiumReceipt.fen, PremiumReceipt.policy_year == year_id)
+
+    async def receipt_by_reference(self, reference: str) -> Row | None:
+        """The premium receipt with ``reference``, or ``None``."""
+        row: Row | None = await PremiumReceipt.select().where(PremiumReceipt.reference == reference).first()
+        return row
+
+    async def add_receipt(self, **values: Any) -> int:
+        """Insert a premium receipt; return its id."""
+        rows = await PremiumReceipt.insert(PremiumReceipt(**values)).returning(PremiumReceipt.id)
+        return int(rows[0]["id"])
+
+    async def set_receipt_seq(self, receipt_id: int, seq: int) -> None:
+        """Store the journal entry of a receipt."""
+        await PremiumReceipt.update({PremiumReceipt.journal_seq: seq}).where(PremiumReceipt.id == receipt_id)
+
+    async def receipts(self, year_id: int) -> list[Row]:
+        """The receipts of a policy year, oldest first."""
+        rows: list[Row] = (
+            await PremiumReceipt.select()
+            .where(PremiumReceipt.policy_year == year_id)
+            .order_by(PremiumReceipt.id)
+        )
+        return rows
+
+
+class EventRepository:
+    """Insured events."""
+
+    async def count_numbered(self, prefix: str) -> int:
+        """How many events have a number starting with ``prefix``."""
+        return int(await EventRow.count().where(EventRow.event_no.like(prefix + "%")))
+
+    async def add(self, **values: Any) -> int:
+        """Insert an event; return its id."""
+        rows = await EventRow.insert(EventRow(**values)).returning(EventRow.id)
+        return int(rows[0]["id"])
+
+    async def by_no(self, event_no: str) -> Row | None:
+        """The event ``event_no``, or ``None``."""
+        row: Row | None = await EventRow.select().where(EventRow.event_no == event_no).first()
+        return row
+
+    async def search(
+        self,
+        *,
+        peril: str | None,
+        street: str | None,
+        date_from: dt.date | None,
+        date_to: dt.date | None,
+        limit: int,
+        offset: int,
+    ) -> tuple[list[Row], int]:
+        """Events newest first, filtered; and how many match in all."""
+        clauses = [
+            clause
+            for clause in (
+                EventRow.peril == peril if peril else None,
+                EventRow.street == street if street else None,
+                EventRow.incident_date >= date_from if date_from else None,
+                EventRow.incident_date <= date_to if date_to else None,
+            )
+            if clause is not None
+        ]
+        query = EventRow.select().order_by(EventRow.id, ascending=False)
+        count = EventRow.count()
+        for clause in clauses:
+            query = query.where(clause)
+            count = count.where(clause)
+        rows: list[Row] = await query.limit(limit).offset(offset)
+        return rows, int(await count)
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimFilter:
+    """Search criteria of the claims list; ``None`` means any."""
+
+    status: str | None = None
+    peril: str | None = None
+    street: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    victim_id: str | None = None
+    overdue: bool | None = None
+    event_no: str | None = None
+
+    def clauses(self) -> list[Where]:
+        """The WHERE clauses of these criteria."""
+        candidates = (
+            ClaimRow.status == self.status if self.status else None,
+            ClaimRow.peril == self.peril if self.peril else None,
+            ClaimRow.event.street == self.street if self.street else None,
+            ClaimRow.incident_date >= self.date_from if self.date_from else None,
+            ClaimRow.incident_date <= self.date_to if self.date_to else None,
+            ClaimRow.victim_id == self.victim_id if self.victim_id else None,
+            ClaimRow.overdue == self.overdue if self.overdue is not None else None,
+            ClaimRow.event.event_no == self.event_no if self.event_no else None,
+        )
+        return [clause for clause in candidates if clause is not None]
+
+
+_CLAIM_COLUMNS = (
+    *ClaimRow.all_columns(),
+    ClaimRow.event.event_no.as_alias("event_no"),
+    ClaimRow.event.street.as_alias("street"),
+    ClaimRow.policy_year.code.as_alias("policy_year_code"),
+)
+
+
+class ClaimRepository:
+    """Claims, their lines, documents, transitions and payments."""
+
+    async def count_numbered(self, prefix: str) -> int:
+        """How many claims have a number starting with ``prefix``."""
+        return int(await ClaimRow.count().where(ClaimRow.claim_no.like(prefix + "%")))
+
+    async def add(self, **values: Any) -> int:
+        """Insert a claim; return its id."""
+        rows = await ClaimRow.insert(ClaimRow(**values)).returning(ClaimRow.id)
+        return int(rows[0]["id"])
+
+    async def by_no(self, claim_no: str) -> Row | None:
+        """The claim ``claim_no`` with its event number, street and policy-year code, or ``None``."""
+        row: Row | None = await ClaimRow.select(*_CLAIM_COLUMNS).where(ClaimRow.claim_no == claim_no).first()
+        return row
+
+    async def update(self, claim_id: int, values: dict[str, Any]) -> None:
+        """Set ``values`` (column name -> value) on a claim."""
+        await ClaimRow.update({getattr(ClaimRow, name): value for name, value in values.items()}).where(
+            ClaimRow.id == claim_id
+        )
+
+    async def of_victim(self, victim_id: str) -> list[Row]:
+        """Every claim of a victim, oldest first (for the duplicate check)."""
+        rows: list[Row] = (
+            await ClaimRow.select(
+                ClaimRow.claim_no,
+                ClaimRow.victim_id,
+                ClaimRow.event,
+                ClaimRow.peril,
+                ClaimRow.incident_date,
+                ClaimRow.status,
+            )
+            .where(ClaimRow.victim_id == victim_id)
+            .order_by(ClaimRow.id)
+        )
+        return rows
+
+    async def of_event(self, event_id: int, statuses: Iterable[str]) -> list[Row]:
+        """The claims of an event in ``statuses``, by id."""
+        rows: list[Row] = (
+            await ClaimRow.select(*_CLAIM_COLUMNS)
+            .where(ClaimRow.event == event_id, ClaimRow.status.is_in(list(statuses)))
+            .order_by(ClaimRow.id)
+        )
+        return rows
+
+    async def search(self, criteria: ClaimFilter, *, limit: int, offset: int) -> tuple[list[Row], int]:
+        """Claims newest first matching ``criteria``; and how many match in all."""
+        query = ClaimRow.select(*_CLAIM_COLUMNS).order_by(ClaimRow.id, ascending=False)
+        count = ClaimRow.count()
+        for clause in criteria.clauses():
+            query = query.where(clause)
+            count = count.where(clause)
+        rows: list[Row] = await query.limit(limit).offset(offset)
+        return rows, int(await count)
+
+    async def mark_overdue(self, today: dt.date, deciding: Sequence[str], paying: Sequence[str]) -> list[Row]:
+        """Flag claims past their decision or payment due date; return the claims flagged now."""
+        late = (ClaimRow.status.is_in(list(deciding)) & (ClaimRow.decision_due < today)) | (
+            ClaimRow.status.is_in(list(paying)) & (ClaimRow.payment_due < today)
+        )
+        rows: list[Row] = await ClaimRow.select(
+            ClaimRow.id, ClaimRow.claim_no, ClaimRow.status, ClaimRow.decision_due, ClaimRow.payment_due
+        ).where(late, ClaimRow.overdue.eq(False))
+        if rows:
+            await ClaimRow.update({ClaimRow.overdue: True}).where(ClaimRow.id.is_in([r["id"] for r in rows]))
+        return rows
+
+    # -- limit usage ----------------------------------------------------------------------------
+
+    async def used(self, statuses: Sequence[str], exclude_claim: int, *where: Any) -> int:
+        """Payable fen of lines on claims in ``statuses``, not ``exclude_claim``, matching ``where``."""
+        return await _sum(
+            ClaimLineRow.payable_fen,
+            ClaimLineRow.claim.status.is_in(list(statuses)),
+            ClaimLineRow.claim != exclude_claim,
+            *where,
+        )
+
+    # -- lines ------------------------------------------------------------------------------------
+
+    async def add_lines(self, claim_id: int, lines: Sequence[dict[str, Any]]) -> None:
+        """Insert the benefit lines of a claim."""
+        await ClaimLineRow.insert(*(ClaimLineRow(claim=claim_id, **line) for line in lines))
+
+    async def lines(self, claim_id: int) -> list[Row]:
+        """The lines of a claim in order."""
+        rows: list[Row] = (
+            await ClaimLineRow.select().where(ClaimLineRow.claim == claim_id).order_by(ClaimLineRow.position)
+        )
+        return rows
+
+    async def lines_of(self, claim_ids: Sequence[int]) -> list[Row]:
+        """The lines of several claims, by claim and position."""
+        if not claim_ids:
+            return []
+        rows: list[Row] = (
+            await ClaimLineRow.select()
+            .where(ClaimLineRow.claim.is_in(list(claim_ids)))
+            .order_by(ClaimLineRow.claim)
+            .order_by(ClaimLineRow.position)
+        )
+        return rows
+
+    async def update_line(self, line_id: int, values: dict[str, Any]) -> None:
+        """Set ``values`` on one line."""
+        await ClaimLineRow.update(
+            {getattr(ClaimLineRow, name): value for name, value in values.items()}
+        ).where(ClaimLineRow.id == line_id)
+
+    async def replace_lines(self, claim_id: int, lines: Sequence[dict[str, Any]]) -> None:
+        """Replace the (not yet assessed) lines of a claim."""
+        await ClaimLineRow.delete().where(ClaimLineRow.claim == claim_id)
+        await self.add_lines(claim_id, lines)
+
+    # -- documents --------------------------------------------------------------------------------
+
+    async def add_document(self, **values: Any) -> int:
+        """Insert a document row; return its id."""
+        rows = await DocumentRow.insert(DocumentRow(**values)).returning(DocumentRow.id)
+        return int(rows[0]["id"])
+
+    async def documents(self, claim_id: int) -> list[Row]:
+        """The documents of a claim, oldest first."""
+        rows: list[Row] = (
+            await DocumentRow.select().where(DocumentRow.claim == claim_id).order_by(DocumentRow.id)
+        )
+        return rows
+
+    async def document(self, claim_id: int, document_id: int) -> Row | None:
+        """One document of a claim, or ``None``."""
+        row: Row | None = (
+            await DocumentRow.select()
+            .where(DocumentRow.claim == claim_id, DocumentRow.id == document_id)
+            .first()
+        )
+        return row
+
+    async def verify_document(self, document_id: int, by: str, at: dt.datetime) -> None:
+        """Mark a document verified."""
+        await DocumentRow.update({DocumentRow.verified_by: by, DocumentRow.verified_at: at}).where(
+            DocumentRow.id == document_id
+        )
+
+    # -- transitions and payments -----------------------------------------------------------------
+
+    async def add_transition(self, **values: Any) -> None:
+        """Record a status change."""
+        await TransitionRow.insert(TransitionRow(**values))
+
+    async def transitions(self, claim_id: int) -> list[Row]:
+        """The status changes of a claim, oldest first."""
+        rows: list[Row] = (
+            await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
+        )
+        return rows
+
+    async def payment_by_reference(self, reference: str) -> Row | None:
+        """The payment with ``reference``, or ``None``."""
+        row: Row | None = await PaymentRow.select().where(PaymentRow.reference == reference).first()
+        return row
+
+    async def count_payments(self, claim_id: int) -> int:
+        """How many payments a claim has."""
+        return int(await PaymentRow.count().where(PaymentRow.claim == claim_id))
+
+    async def add_payment(self, **values: Any) -> int:
+        """Insert a payment; return its id."""
+        rows = await PaymentRow.insert(PaymentRow(**values)).returning(PaymentRow.id)
+        return int(rows[0]["id"])
+
+    async def set_payment_seq(self, payment_id: int, seq: int) -> None:
+        """Store the journal entry of a payment."""
+        await PaymentRow.update({PaymentRow.journal_seq: seq}).where(PaymentRow.id == payment_id)
+
+    async def payments(self, claim_id: int) -> list[Row]:
+        """The payments of a claim, oldest first."""
+        rows: list[Row] = (
+            await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
+        )
+        return rows
+
+    async def year_totals(
+        self, year_id: int, *, counted: Sequence[str], decided: Sequence[str]
+    ) -> dict[str, int]:
+        """A policy year's assessed (counted claims), approved (decided claims) and paid totals, in fen."""
+        in_year = ClaimRow.policy_year == year_id
+        return {
+            "assessed": await _sum(ClaimRow.assessed_fen, in_year, ClaimRow.status.is_in(list(counted))),
+            "approved": await _sum(ClaimRow.approved_fen, in_year, ClaimRow.status.is_in(list(decided))),
+            "paid": await _sum(ClaimRow.paid_fen, in_year),
+        }
