@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,6 +20,7 @@ from ledger.funds import jobs as funds_jobs
 from ledger.journal import jobs as journal_jobs
 from ledger.platform.jobs import JobSpec, daily_period, run_job
 from ledger.platform.repository import IdempotencyRepository
+from ledger.reports import jobs as reports_jobs
 from ledger.web.middleware import IDEMPOTENCY_TTL
 
 log = logging.getLogger("ledger.scheduler")
@@ -39,6 +40,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         *journal_jobs.job_specs(settings),
         *claims_jobs.job_specs(settings),
         *funds_jobs.job_specs(settings),
+        *reports_jobs.job_specs(settings),
         JobSpec(
             name="purge-idempotency-keys",
             description="Forget Idempotency-Key records older than 24 hours.",
@@ -49,7 +51,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     ]
 
 
-def scheduler_lifespan(settings: Settings) -> object:
+def scheduler_lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
     """A lifespan that runs the schedule in this process (only when ``LEDGER_SCHEDULER_ENABLED``).
 
     APScheduler 3 cannot share a job store between processes, so exactly one process should enable

@@ -1,0 +1,1 @@
+"""Audit statements from the Beancount ledger (PDF, CSV, XLSX), cross-checked with the journal."""

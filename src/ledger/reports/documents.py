@@ -30,6 +30,7 @@ TOTAL_LABEL = "合计"
 BOOK_LABELS: dict[str, str] = {
     "insurance": "政府救助责任保险",
     "charity": "政府引导资金（慈善会）",
+    "all": "全部账簿",
 }
 """Chinese names of the two books, for headings; unknown book keys are printed as given."""
 
