@@ -95,7 +95,7 @@ async def test_verify_names_the_tampered_entry(
     )
     assert run.returncode == 1, run.stdout + run.stderr
     first_problem = run.stderr.strip().splitlines()[0]
-    assert re.search(expected, first_problem, flags=re.IGNORECASE), first_problem
+    assert re.search(expected, first_problem, flags=re.IGNORECASE), run.stderr
 
 
 def test_untouched_files_verify(ledger_dir: Path, settings: Settings) -> None:
