@@ -60,7 +60,6 @@ def scheduler_lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsync
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        del app
         if not settings.scheduler_enabled:
             yield
             return
@@ -78,6 +77,7 @@ def scheduler_lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsync
                 replace_existing=True,
             )
         scheduler.start()
+        app.state.scheduler = scheduler
         log.info("scheduler started with %d jobs at %s", len(scheduler.get_jobs()), dt.datetime.now(tz))
         try:
             yield

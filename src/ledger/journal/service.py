@@ -291,6 +291,8 @@ class Ledger:
         Args:
             keep: store the result (the nightly job does, so auditors see when it last passed).
         """
+        # A new installation has no files until its first export; an empty ledger is still a ledger.
+        self.files.ensure_main(chart(), self.title)
         summary = await self.summary()
         # Loading a large ledger takes seconds of CPU: keep the event loop serving meanwhile.
         report = await asyncio.to_thread(check_ledger, self.directory, summary)

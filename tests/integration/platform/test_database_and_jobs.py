@@ -86,3 +86,29 @@ async def test_a_failed_period_can_run_again(database: Any) -> None:
     row = await JobRun.select().where(JobRun.key == "test-job:2026-10").first()
     assert row["attempts"] == 2
     assert row["status"] == "done"
+
+
+def test_scheduler_runs_every_job_in_shanghai_time_when_enabled(settings: Settings) -> None:
+    from dataclasses import replace
+
+    from ledger.scheduler import job_specs
+
+    app = create_app(replace(settings, scheduler_enabled=True))
+    with TestClient(app=app):
+        jobs = {job.id: job for job in app.state.scheduler.get_jobs()}
+        assert set(jobs) == {spec.name for spec in job_specs(settings)}
+        assert {
+            "ledger-export",
+            "ledger-check",
+            "claims-overdue",
+            "funds-period-close",
+            "reports-archive",
+        } <= set(jobs)
+        assert all(str(job.trigger.timezone) == "Asia/Shanghai" for job in jobs.values())
+        assert all(job.max_instances == 1 and job.coalesce for job in jobs.values())
+
+
+def test_scheduler_is_off_by_default(settings: Settings) -> None:
+    app = create_app(settings)
+    with TestClient(app=app):
+        assert getattr(app.state, "scheduler", None) is None
