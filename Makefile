@@ -27,7 +27,7 @@ test: setup
 	$(BIN)/pytest
 
 test-postgres: setup
-	LEDGER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	RELIEF_LEDGER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests bench

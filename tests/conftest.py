@@ -1,6 +1,6 @@
 """Fixtures: settings on a temporary data dir, a migrated database per test, the app and a client.
 
-The engine is SQLite unless ``LEDGER_TEST_DATABASE_URL`` names a PostgreSQL database (``make
+The engine is SQLite unless ``RELIEF_LEDGER_TEST_DATABASE_URL`` names a PostgreSQL database (``make
 test-postgres``). SQLite tests copy a database migrated once per session; PostgreSQL tests migrate
 once and empty every table between tests.
 """
@@ -23,13 +23,13 @@ from ledger.app import create_app
 from ledger.config import Settings
 from ledger.platform.service import UserService
 
-PG_URL = os.environ.get("LEDGER_TEST_DATABASE_URL", "")
+PG_URL = os.environ.get("RELIEF_LEDGER_TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
 ROLES = ("adjuster", "approver", "accountant", "auditor", "admin")
 
 
 def pytest_report_header() -> str:
-    return f"database: {PG_URL or 'SQLite (set LEDGER_TEST_DATABASE_URL for PostgreSQL)'}"
+    return f"database: {PG_URL or 'SQLite (set RELIEF_LEDGER_TEST_DATABASE_URL for PostgreSQL)'}"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -150,11 +150,11 @@ def login(
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """In CI (``LEDGER_NO_SKIPS=1``) a skipped test fails the run: nothing may skip silently."""
-    if not os.environ.get("LEDGER_NO_SKIPS"):
+    """In CI (``RELIEF_LEDGER_NO_SKIPS=1``) a skipped test fails the run: nothing may skip silently."""
+    if not os.environ.get("RELIEF_LEDGER_NO_SKIPS"):
         return
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if skipped and exitstatus == 0:
-        print(f"\n{skipped} test(s) skipped, which CI does not allow (LEDGER_NO_SKIPS=1)")
+        print(f"\n{skipped} test(s) skipped, which CI does not allow (RELIEF_LEDGER_NO_SKIPS=1)")
         session.exitstatus = 1

@@ -43,6 +43,10 @@ def run_with_current_db(work: Callable[[], Awaitable[T]]) -> T:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """救助账本 Relief Ledger. Settings come from LEDGER_* variables (see .env.example)."""
+    try:
+        get_settings()
+    except ValueError as exc:
+        raise click.ClickException(f"bad setting: {exc}") from None
 
 
 @main.command()

@@ -20,6 +20,12 @@ from ledger.journal import service
 from ledger.journal.service import Ledger
 
 
+def _env(settings: Settings, ledger_dir: Path) -> dict[str, str]:
+    """The environment of a CLI run on ``ledger_dir``, free of the test run's own LEDGER_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    return {**env, "LEDGER_DATA_DIR": str(settings.data_dir), "LEDGER_LEDGER_DIR": str(ledger_dir)}
+
+
 def _blocks(text: str) -> tuple[str, list[str]]:
     """The header and the entry blocks of a year file (each block starts with its date line)."""
     parts = re.split(r"\n(?=\d{4}-\d{2}-\d{2} )", text)
@@ -85,7 +91,7 @@ async def test_verify_names_the_tampered_entry(
     year = copy / "2026.beancount"
     header, blocks = _blocks(year.read_text())
     year.write_text(_join(header, tamper(blocks)))
-    env = {**os.environ, "LEDGER_DATA_DIR": str(settings.data_dir), "LEDGER_LEDGER_DIR": str(copy)}
+    env = _env(settings, copy)
     run = subprocess.run(
         [sys.executable, "-m", "ledger", "ledger", "verify"],
         capture_output=True,
@@ -99,7 +105,7 @@ async def test_verify_names_the_tampered_entry(
 
 
 def test_untouched_files_verify(ledger_dir: Path, settings: Settings) -> None:
-    env = {**os.environ, "LEDGER_DATA_DIR": str(settings.data_dir), "LEDGER_LEDGER_DIR": str(ledger_dir)}
+    env = _env(settings, ledger_dir)
     run = subprocess.run(
         [sys.executable, "-m", "ledger", "ledger", "verify"],
         capture_output=True,
