@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
 from ledger.platform.domain import Principal, Role
-from ledger.platform.repository import AuditRepository, JobRunRepository
 from ledger.platform.schemas import AuditEntry, JobRunView, Page, Token, TokenRequest, User, UserCreate
-from ledger.platform.service import AuthPolicy, UserService
+from ledger.platform.service import AuthPolicy, UserService, recent_job_runs, search_audit
 from ledger.web.auth import PUBLIC, access
 from ledger.web.params import Limit, Offset
 
@@ -80,14 +78,10 @@ class AuditController(Controller):
         offset: Offset = 0,
     ) -> Page:
         """Audit rows newest first, filtered by object type, object id and actor."""
-        rows, total = await AuditRepository().search(
+        rows, total = await search_audit(
             object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
         )
-        items = [
-            AuditEntry(**{**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])})
-            for row in rows
-        ]
-        return Page(items=items, total=total, limit=limit, offset=offset)
+        return Page(items=[AuditEntry(**row) for row in rows], total=total, limit=limit, offset=offset)
 
 
 class JobController(Controller):
@@ -99,5 +93,5 @@ class JobController(Controller):
     @get("/runs", **access(Role.ADMIN, Role.AUDITOR), operation_id="listJobRuns")
     async def runs(self, job: FromQuery[str | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
-        rows = await JobRunRepository().recent(job)
+        rows = await recent_job_runs(job)
         return [JobRunView(**{k: row[k] for k in JobRunView.__struct_fields__}) for row in rows]

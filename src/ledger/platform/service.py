@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from ledger.core.errors import AccountLocked, Conflict, Unauthenticated
 from ledger.db import write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, Principal, Role
-from ledger.platform.repository import AuditRepository, UserRepository
+from ledger.platform.repository import AuditRepository, JobRunRepository, UserRepository
 
 SYSTEM_ACTOR = Principal(user_id=0, username="system", role=Role.ADMIN)
 
@@ -40,6 +41,23 @@ async def record_audit(
         after=after,
         request_id=request_id.get(),
     )
+
+
+async def search_audit(
+    *, object_type: str | None, object_id: str | None, actor: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """Audit rows newest first, with ``before``/``after`` decoded, and how many match in all."""
+    rows, total = await AuditRepository().search(
+        object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
+    )
+    return [
+        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])} for row in rows
+    ], total
+
+
+async def recent_job_runs(job: str | None) -> list[dict[str, Any]]:
+    """The latest runs of scheduled jobs (of one job, if named), newest first."""
+    return await JobRunRepository().recent(job)
 
 
 @dataclass(frozen=True, slots=True)
