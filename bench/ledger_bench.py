@@ -153,6 +153,15 @@ def settings_for(engine: str, workdir: Path, name: str) -> Settings:
     return Settings(data_dir=data_dir, secret_key="b" * 32)
 
 
+def drop_databases(names: list[str]) -> None:
+    """Remove the benchmark's PostgreSQL databases."""
+    for name in names:
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"],
+            check=False,
+        )
+
+
 async def post_cost(engine: str, workdir: Path, size: int) -> float:
     settings = settings_for(engine, workdir, f"bench_post_{size}")
     async with db.connected(settings):
@@ -226,6 +235,8 @@ async def main() -> None:
         print(f"  ratio {ours / plain:.2f}  (target <= 1.2)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+        if args.engine == "postgres":
+            drop_databases([*(f"bench_post_{size}" for size in args.sizes), f"bench_check_{args.check_size}"])
 
 
 if __name__ == "__main__":
