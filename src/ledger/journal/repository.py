@@ -8,6 +8,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from piccolo.query.functions.aggregate import Sum
+
 from ledger.core.entries import JournalEntry, Posting
 from ledger.journal.tables import JournalEntryRow, JournalPostingRow, LedgerCheckRow
 
@@ -127,18 +129,16 @@ class JournalRepository:
     async def sums(self, *, book: str | None = None, as_of: dt.date | None = None) -> dict[str, int]:
         """Account -> sum of its postings in fen, optionally for one book and up to a date.
 
-        Summed in Python from integer rows: SQL ``SUM`` over SQLite returns floats for numerics, and
-        keeping one code path for both engines keeps the figures identical.
+        ``fen`` is an integer column, so ``SUM`` is exact on both engines (SQLite sums integers as
+        integers; PostgreSQL returns ``numeric`` for a ``bigint`` sum, converted back here).
         """
-        query = JournalPostingRow.select(JournalPostingRow.account, JournalPostingRow.fen)
+        query = JournalPostingRow.select(JournalPostingRow.account, Sum(JournalPostingRow.fen, alias="total"))
         if book is not None:
             query = query.where(JournalPostingRow.account.like(f"%:{book.capitalize()}:%"))
         if as_of is not None:
             query = query.where(JournalPostingRow.date <= as_of)
-        totals: dict[str, int] = defaultdict(int)
-        for row in await query.output(as_list=False):
-            totals[row["account"]] += int(row["fen"])
-        return dict(totals)
+        rows = await query.group_by(JournalPostingRow.account)
+        return {row["account"]: int(row["total"]) for row in rows}
 
     async def hashes(self) -> dict[int, str]:
         """seq -> hash of every entry."""
