@@ -33,6 +33,11 @@ APP_MODULES = (
 )
 PICCOLO_CONF = "ledger.config.piccolo_conf"
 
+# What the columns hold on both engines. A larger number sent in a request reaches the driver and fails
+# there (SQLite: OverflowError; asyncpg: value out of range), so requests are bounded by these first.
+MAX_INTEGER = 2**31 - 1  # ``Serial`` ids and ``Integer`` columns are 4-byte ``integer``s on PostgreSQL
+MAX_BIGINT = 2**63 - 1  # ``BigInt``, and LIMIT / OFFSET
+
 _engine: Engine | None = None
 
 

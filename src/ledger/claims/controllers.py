@@ -45,7 +45,7 @@ from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
-from ledger.web.params import Limit, Offset
+from ledger.web.params import Limit, Offset, RowId
 
 EVERYONE = (Role.ADJUSTER, Role.APPROVER, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
 ClaimNo = FromPath[str]
@@ -394,7 +394,7 @@ class ClaimController(Controller):
         operation_id="verifyClaimDocument",
     )
     async def verify(
-        self, claim_no: ClaimNo, document_id: FromPath[int], request: Request[Principal, Any, Any]
+        self, claim_no: ClaimNo, document_id: RowId, request: Request[Principal, Any, Any]
     ) -> DocumentView:
         """Mark a received document verified."""
         return _document_view(await _service(request).verify(request.user, claim_no, document_id))

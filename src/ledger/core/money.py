@@ -13,6 +13,10 @@ from ledger.core.errors import InvalidInput
 Fen = int
 CURRENCY = "CNY"
 _CENT = Decimal("0.01")
+MAX_FEN: Fen = 10**15
+"""The largest amount the API takes, 10,000,000,000,000.00 yuan: far above any relief figure, and small
+enough that a stored amount (``BigInt``, 64 bits) and the sums of thousands of them fit, and that capital
+numerals (16 digits) can print it. A larger one was an OverflowError in the driver: a 500."""
 
 
 def to_decimal(fen: Fen) -> Decimal:
@@ -76,9 +80,12 @@ def parse_amount(
             field=field,
             rule="decimal string",
         ) from None
-    fen = from_decimal(amount, field=field)
-    if fen < 0 and not allow_negative:
+    if amount < 0 and not allow_negative:
         raise InvalidInput(f"{field} must not be negative: got {text}", field=field, rule="not negative")
+    most = to_decimal(MAX_FEN)
+    if abs(amount) > most:  # checked on the Decimal, so no huge int is ever built
+        raise InvalidInput(f"{field} must be at most {most}: got {text}", field=field, rule=f"at most {most}")
+    fen = from_decimal(amount, field=field)
     if fen == 0 and not allow_zero:
         raise InvalidInput(f"{field} must be greater than 0", field=field, rule="greater than 0")
     return fen

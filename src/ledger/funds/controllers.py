@@ -10,14 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromQuery, JSONBody
 
 from ledger.core import clock
 from ledger.funds import schemas as s
 from ledger.funds.service import ApplicationService, FundService, GrantService, fund_config
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
-from ledger.web.params import Limit, Offset
+from ledger.web.params import Limit, Number, Offset, RowId, RowIdQuery
 
 READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
 RECORDERS = (Role.ACCOUNTANT,)
@@ -53,12 +53,12 @@ class FundController(Controller):
         return s.FundView.of(row)
 
     @get("/{fund_id:int}", **access(*READERS), operation_id="getFund")
-    async def get_fund(self, fund_id: FromPath[int], request: UserRequest) -> s.FundView:
+    async def get_fund(self, fund_id: RowId, request: UserRequest) -> s.FundView:
         """One fund."""
         return s.FundView.of(await FundService(_settings(request)).fund(fund_id))
 
     @get("/{fund_id:int}/position", **access(*READERS), operation_id="getFundPosition")
-    async def position(self, fund_id: FromPath[int], request: UserRequest) -> s.PositionView:
+    async def position(self, fund_id: RowId, request: UserRequest) -> s.PositionView:
         """Received, committed but unpaid, paid, returned and available, as decimal strings.
 
         ``received = available + committed_unpaid + paid - returned``; ``bank`` equals the balance of
@@ -73,7 +73,7 @@ class FundController(Controller):
         operation_id="recordReceipt",
     )
     async def record_receipt(
-        self, fund_id: FromPath[int], data: JSONBody[s.ReceiptCreate], request: UserRequest
+        self, fund_id: RowId, data: JSONBody[s.ReceiptCreate], request: UserRequest
     ) -> s.ReceiptView:
         """Record the guidance grant or a donation received into the fund."""
         row = await FundService(_settings(request)).record_receipt(
@@ -89,7 +89,7 @@ class FundController(Controller):
 
     @get("/{fund_id:int}/receipts", **access(*READERS), operation_id="listReceipts")
     async def receipts(
-        self, fund_id: FromPath[int], request: UserRequest, limit: Limit = 100, offset: Offset = 0
+        self, fund_id: RowId, request: UserRequest, limit: Limit = 100, offset: Offset = 0
     ) -> list[s.ReceiptView]:
         """A fund's receipts, oldest first."""
         service = FundService(_settings(request))
@@ -149,14 +149,14 @@ class GranteeController(Controller):
         return s.GranteeView.of(row)
 
     @get("/{grantee_id:int}", **access(*READERS), operation_id="getGrantee")
-    async def get_grantee(self, grantee_id: FromPath[int], request: UserRequest) -> s.GranteeView:
+    async def get_grantee(self, grantee_id: RowId, request: UserRequest) -> s.GranteeView:
         """One organisation with its conflict-of-interest links."""
         service = ApplicationService(_settings(request))
         return s.GranteeView.of(await service.grantee(grantee_id), await service.grantees.links(grantee_id))
 
     @post("/{grantee_id:int}/conflicts", **access(*DECIDERS, idempotent=True), operation_id="linkConflict")
     async def link_conflict(
-        self, grantee_id: FromPath[int], data: JSONBody[s.ConflictLinkCreate], request: UserRequest
+        self, grantee_id: RowId, data: JSONBody[s.ConflictLinkCreate], request: UserRequest
     ) -> s.ConflictLinkView:
         """Link a user to the organisation: they may no longer review or decide its cases."""
         row = await ApplicationService(_settings(request)).link_conflict(
@@ -195,7 +195,7 @@ class CallController(Controller):
         return s.CallView.of(row)
 
     @get("/{call_id:int}", **access(*READERS), operation_id="getCall")
-    async def get_call(self, call_id: FromPath[int], request: UserRequest) -> s.CallView:
+    async def get_call(self, call_id: RowId, request: UserRequest) -> s.CallView:
         """One call."""
         return s.CallView.of(await ApplicationService(_settings(request)).call(call_id))
 
@@ -210,7 +210,7 @@ class ApplicationController(Controller):
     async def list_applications(
         self,
         request: UserRequest,
-        call_id: FromQuery[int | None] = None,
+        call_id: RowIdQuery = None,
         status: FromQuery[str | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -240,7 +240,7 @@ class ApplicationController(Controller):
         return s.ApplicationView.of(row)
 
     @get("/{application_id:int}", **access(*READERS), operation_id="getApplication")
-    async def get_application(self, application_id: FromPath[int], request: UserRequest) -> s.ApplicationView:
+    async def get_application(self, application_id: RowId, request: UserRequest) -> s.ApplicationView:
         """One application with its reviews."""
         service = ApplicationService(_settings(request))
         row = await service.application(application_id)
@@ -248,7 +248,7 @@ class ApplicationController(Controller):
 
     @post("/{application_id:int}/reviews", **access(*DECIDERS), operation_id="reviewApplication")
     async def review(
-        self, application_id: FromPath[int], data: JSONBody[s.ReviewCreate], request: UserRequest
+        self, application_id: RowId, data: JSONBody[s.ReviewCreate], request: UserRequest
     ) -> s.ApplicationView:
         """Record the signed-in user's score and notes (not the recorder's, not a linked user's)."""
         service = ApplicationService(_settings(request))
@@ -265,7 +265,7 @@ class ApplicationController(Controller):
         operation_id="approveApplication",
     )
     async def approve(
-        self, application_id: FromPath[int], data: JSONBody[s.ApprovalRequest], request: UserRequest
+        self, application_id: RowId, data: JSONBody[s.ApprovalRequest], request: UserRequest
     ) -> s.GrantView:
         """Approve an amount ≤ requested: it is committed at once (a grant awaiting its agreement)."""
         grant = await ApplicationService(_settings(request)).approve(
@@ -275,7 +275,7 @@ class ApplicationController(Controller):
 
     @post("/{application_id:int}/reject", **access(*DECIDERS), operation_id="rejectApplication")
     async def reject(
-        self, application_id: FromPath[int], data: JSONBody[s.ReasonRequest], request: UserRequest
+        self, application_id: RowId, data: JSONBody[s.ReasonRequest], request: UserRequest
     ) -> s.ApplicationView:
         """Reject with a reason (four eyes and conflicts of interest as for approval)."""
         row = await ApplicationService(_settings(request)).reject(
@@ -303,7 +303,7 @@ class GrantController(Controller):
         return [s.GrantView.of(row) for row in rows]
 
     @get("/{grant_id:int}", **access(*READERS), operation_id="getGrant")
-    async def get_grant(self, grant_id: FromPath[int], request: UserRequest) -> s.GrantView:
+    async def get_grant(self, grant_id: RowId, request: UserRequest) -> s.GrantView:
         """One grant with its tranches, reports and returns."""
         return s.GrantView.of(*await GrantService(_settings(request)).detail(grant_id))
 
@@ -312,9 +312,7 @@ class GrantController(Controller):
         **access(*RECORDERS, idempotent=True, description="Posts Dr 5101 / Cr 2209 and Dr 3102 / Cr 3101."),
         operation_id="signGrant",
     )
-    async def sign(
-        self, grant_id: FromPath[int], data: JSONBody[s.SignRequest], request: UserRequest
-    ) -> s.GrantView:
+    async def sign(self, grant_id: RowId, data: JSONBody[s.SignRequest], request: UserRequest) -> s.GrantView:
         """Record the signed agreement: the commitment enters the books."""
         row = await GrantService(_settings(request)).sign(
             grant_id, agreement=data.agreement, signed_on=data.signed_on, actor=request.user
@@ -328,8 +326,8 @@ class GrantController(Controller):
     )
     async def pay_tranche(
         self,
-        grant_id: FromPath[int],
-        n: FromPath[int],
+        grant_id: RowId,
+        n: Number,
         data: JSONBody[s.TranchePayment],
         request: UserRequest,
     ) -> s.GrantView:
@@ -341,7 +339,7 @@ class GrantController(Controller):
 
     @post("/{grant_id:int}/reports", **access(*RECORDERS, idempotent=True), operation_id="submitReport")
     async def submit_report(
-        self, grant_id: FromPath[int], data: JSONBody[s.ReportCreate], request: UserRequest
+        self, grant_id: RowId, data: JSONBody[s.ReportCreate], request: UserRequest
     ) -> s.ReportView:
         """Record the grantee's report on the latest tranche."""
         row = await GrantService(_settings(request)).submit_report(
@@ -358,8 +356,8 @@ class GrantController(Controller):
     )
     async def accept_report(
         self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
+        grant_id: RowId,
+        report_id: RowId,
         data: JSONBody[s.ReportAcceptance],
         request: UserRequest,
     ) -> s.GrantView:
@@ -381,8 +379,8 @@ class GrantController(Controller):
     )
     async def send_back_report(
         self,
-        grant_id: FromPath[int],
-        report_id: FromPath[int],
+        grant_id: RowId,
+        report_id: RowId,
         data: JSONBody[s.ReportSendBack],
         request: UserRequest,
     ) -> s.GrantView:
@@ -398,7 +396,7 @@ class GrantController(Controller):
         operation_id="recordReturn",
     )
     async def record_return(
-        self, grant_id: FromPath[int], data: JSONBody[s.ReturnCreate], request: UserRequest
+        self, grant_id: RowId, data: JSONBody[s.ReturnCreate], request: UserRequest
     ) -> s.GrantView:
         """Record unspent money paid back (after final acceptance or cancellation)."""
         row = await GrantService(_settings(request)).record_return(
@@ -418,7 +416,7 @@ class GrantController(Controller):
         operation_id="cancelGrant",
     )
     async def cancel(
-        self, grant_id: FromPath[int], data: JSONBody[s.CancelRequest], request: UserRequest
+        self, grant_id: RowId, data: JSONBody[s.CancelRequest], request: UserRequest
     ) -> s.GrantView:
         """Cancel a grant with a reason."""
         row = await GrantService(_settings(request)).cancel(
@@ -427,7 +425,7 @@ class GrantController(Controller):
         return s.GrantView.of(row)
 
     @post("/{grant_id:int}/close", **access(*RECORDERS), operation_id="closeGrant")
-    async def close(self, grant_id: FromPath[int], request: UserRequest) -> s.GrantView:
+    async def close(self, grant_id: RowId, request: UserRequest) -> s.GrantView:
         """Close a grant whose final report is accepted."""
         return s.GrantView.of(await GrantService(_settings(request)).close(grant_id, actor=request.user))
 

@@ -1177,11 +1177,13 @@ def return_postings(
 # Period close (期末结转: 业务活动表 accounts into 净资产)
 # --------------------------------------------------------------------------------------------------
 
-_PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]))?$")
+# ASCII digits only and the whole string: ``\d`` would let "٢٠٢٥" through as another spelling of 2025,
+# and ``$`` a trailing newline; year 0000 is no calendar year.
+_PERIOD = re.compile(r"(?!0000)[0-9]{4}(-(0[1-9]|1[0-2]))?")
 
 
 def _check_period(period: str) -> str:
-    if not isinstance(period, str) or not _PERIOD.match(period):
+    if not isinstance(period, str) or not _PERIOD.fullmatch(period):
         raise InvalidInput(
             f"period must be a year (2025) or a month (2025-12): got {period!r}",
             field="period",

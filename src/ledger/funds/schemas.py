@@ -14,12 +14,15 @@ import msgspec
 
 from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_amount, parse_amount
+from ledger.db import MAX_INTEGER
 from ledger.funds.domain import FundPosition, MatchingRule, ReceiptKind, Restriction, mean_score
 
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=100)]
 Row = dict[str, Any]
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INTEGER, description=f"a row id (1-{MAX_INTEGER})")]
+"""Another object's id in a body: bounded like the column, so a huge number is a 400 naming the field."""
 
 
 def _money(fen: Any) -> str:
@@ -79,7 +82,7 @@ class ConflictLinkCreate(msgspec.Struct, forbid_unknown_fields=True):
 class CallCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A call for applications; the matching rule and tranche split default to ``fund.toml``."""
 
-    fund_id: int
+    fund_id: RowId
     title: Text200
     budget: str
     opens_on: dt.date
@@ -124,8 +127,8 @@ class CallCreate(msgspec.Struct, forbid_unknown_fields=True):
 class ApplicationCreate(msgspec.Struct, forbid_unknown_fields=True):
     """An organisation's application to a call, as recorded by an accountant."""
 
-    call_id: int
-    grantee_id: int
+    call_id: RowId
+    grantee_id: RowId
     project: Text200
     project_budget: str
     requested_amount: str

@@ -216,8 +216,9 @@ def _required(text: str, field: str) -> str:
 
 
 def _found(row: Row | None, error: type[NotFound], what: str, key: object) -> Row:
+    """``row``, or ``error`` naming the input at fault: ``fund_id`` in a path or a body for a fund."""
     if row is None:
-        raise error(f"{what} {key} does not exist", field="id")
+        raise error(f"{what} {key} does not exist", field=f"{what}_id")
     return row
 
 

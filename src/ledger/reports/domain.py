@@ -25,6 +25,11 @@ from ledger.reports import documents as d
 CLOSE_CAUSE = "period-close:"
 ALL_BOOKS = "all"
 CURRENCY_PARAM = ("币种 Currency", "人民币 CNY")
+EARLIEST_DAY = dt.date(dt.MINYEAR + 1, 1, 1)
+"""The first day a period may start on: a statement also reads the day before it (the opening balance)
+and the same days a year earlier (the comparative column), which must be calendar days too."""
+LATEST_DAY = dt.date.max - dt.timedelta(days=1)
+"""The last day a period may end on: a register reads up to the start of the day after it."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger, chart
 from ledger.reports import documents as d
 from ledger.reports import domain
-from ledger.reports.domain import ALL_BOOKS, CLOSE_CAUSE, Context, Period
+from ledger.reports.domain import ALL_BOOKS, CLOSE_CAUSE, EARLIEST_DAY, LATEST_DAY, Context, Period
 from ledger.reports.exports import to_csv, to_xlsx
 from ledger.reports.pdf import render_statement, render_vouchers
 from ledger.reports.repository import ReportRepository
@@ -113,7 +113,8 @@ def report_request(
     Raises:
         NotFound: ``field="name"`` for an unknown report.
         InvalidInput: ``field="book"`` for a book the report is not made for; ``field="from"`` when
-            the period starts after it ends.
+            the period starts after it ends or before ``EARLIEST_DAY``; ``field="to"`` when it ends
+            outside ``EARLIEST_DAY`` .. ``LATEST_DAY``.
     """
     spec = REPORTS.get(name)
     if spec is None:
@@ -126,7 +127,19 @@ def report_request(
             rule="one of " + ", ".join(spec.books),
         )
     last = end or today
+    if not EARLIEST_DAY <= last <= LATEST_DAY:
+        raise InvalidInput(
+            f"the period must end between {EARLIEST_DAY} and {LATEST_DAY}: got {last}",
+            field="to",
+            rule=f"{EARLIEST_DAY} <= to <= {LATEST_DAY}",
+        )
     first = start or dt.date(last.year, 1, 1)
+    if first < EARLIEST_DAY:
+        raise InvalidInput(
+            f"the period must start on {EARLIEST_DAY} or later (statements show the year before): {first}",
+            field="from",
+            rule=f"from >= {EARLIEST_DAY}",
+        )
     if first > last:
         raise InvalidInput(
             f"the period starts ({first}) after it ends ({last})", field="from", rule="from <= to"

@@ -210,6 +210,8 @@ async def test_reject_withdraw_reopen_need_reasons(api: Claims) -> None:
         ({"lines": [{"head": "death", "claimed": "100.001"}]}, 422, "lines[0].claimed"),
         ({"lines": [{"head": "death", "claimed": "-5.00"}]}, 422, "lines[0].claimed"),
         ({"lines": [{"head": "death", "claimed": 100}]}, 400, "lines[0].claimed"),
+        # past a 64-bit fen: was an OverflowError (500) when the line was stored
+        ({"lines": [{"head": "death", "claimed": "100000000000000000000.00"}]}, 422, "lines[0].claimed"),
         ({"lines": [{"head": "property", "claimed": "1.00"}]}, 422, "lines[0].head"),
         ({"lines": [{"head": "disability", "claimed": "1.00", "grade": 11}]}, 422, "lines[0].grade"),
         ({"event_no": "EV-2026-999999"}, 404, "event_no"),

@@ -58,6 +58,8 @@ async def test_credit_code_is_unique_and_canonical(funds: Funds) -> None:
         ("abc", 422),
         ("1e3", 422),
         ("", 422),
+        ("92233720368547758.08", 422),  # past a 64-bit fen: was an OverflowError (500) in the driver
+        ("100000000000000000000000", 422),
     ],
 )
 async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status: int) -> None:
@@ -158,3 +160,77 @@ async def test_idempotent_approval_and_payment(funds: Funds) -> None:
     )
     assert len(entries) == 1
     assert (await funds.position(fund))["paid"] == "6000.00"
+
+
+@pytest.mark.parametrize("number", [0, 2**31, 2**64])
+async def test_out_of_range_ids_in_bodies_are_400_naming_the_field(funds: Funds, number: int) -> None:
+    """An id the column cannot hold (2**31 on PostgreSQL, 2**64 on SQLite) is a 400, not a driver error."""
+    fund = await funds.fund()
+    call = await funds.call(fund)
+    grantee = await funds.grantee()
+    before = await counts()
+    cases: list[tuple[str, dict[str, Any], str]] = [
+        (
+            "/api/calls",
+            {
+                "fund_id": number,
+                "title": "2026年公益创投",
+                "budget": "1000.00",
+                "opens_on": PAST.isoformat(),
+                "closes_on": PAST.isoformat(),
+            },
+            "fund_id",
+        ),
+    ]
+    application = {
+        "call_id": call,
+        "grantee_id": grantee,
+        "project": "困境儿童陪伴",
+        "project_budget": "200.00",
+        "requested_amount": "100.00",
+        "pledged_amount": "100.00",
+        "submitted_on": PAST.isoformat(),
+    }
+    cases += [
+        ("/api/applications", {**application, field: number}, field) for field in ("call_id", "grantee_id")
+    ]
+    for path, body, field in cases:
+        response = await funds.post(path, body)
+        assert response.status_code == 400, (path, response.text)
+        assert response.json()["field"] == field, (path, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+    assert await counts() == before
+
+
+@pytest.mark.parametrize("number", [0, 2**31, 2**64])
+async def test_out_of_range_call_filter_is_400_naming_it(funds: Funds, number: int) -> None:
+    response = await funds.client.get("/api/applications", params={"call_id": number}, headers=funds.auditor)
+    assert response.status_code == 400, response.text
+    assert response.json()["field"] == "call_id"
+
+
+async def test_a_missing_object_is_404_naming_the_id_field(funds: Funds) -> None:
+    """The 404 names the input that pointed nowhere, in the path or in the body alike."""
+    missing = await funds.client.get("/api/grants/987654", headers=funds.auditor)
+    assert (missing.status_code, missing.json()["field"]) == (404, "grant_id")
+    body = {
+        "fund_id": 987654,
+        "title": "2026年公益创投",
+        "budget": "1000.00",
+        "opens_on": PAST.isoformat(),
+        "closes_on": PAST.isoformat(),
+    }
+    response = await funds.post("/api/calls", body)
+    assert (response.status_code, response.json()["field"]) == (404, "fund_id"), response.text
+
+
+@pytest.mark.parametrize("period", ["0000", "0000-01", "2025\n", "٢٠٢٥"])
+async def test_a_period_that_is_no_calendar_period_is_422_naming_it(funds: Funds, period: str) -> None:
+    """Year 0000 and a trailing newline were 500s (``date()`` / ``int()``); non-ASCII digits closed a period
+    under another spelling."""
+    before = await counts()
+    response = await funds.post("/api/funds/period-closes", {"period": period})
+    assert response.status_code == 422, response.text
+    assert (response.json()["field"], response.json()["rule"]) == ("period", "YYYY or YYYY-MM")
+    assert (await funds.client.get("/api/funds/period-closes", headers=funds.auditor)).json() == []
+    assert await counts() == before

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from ledger.core.errors import InvalidInput
 from ledger.core.money import (
+    MAX_FEN,
     capital_numerals,
     format_amount,
     format_cny,
@@ -51,6 +52,10 @@ def test_parse_amount(text: str, fen: int) -> None:
         (12, "decimal string"),
         (True, "decimal string"),
         (None, "decimal string"),
+        # Past 64-bit fen these were an OverflowError in the database driver (a 500), so far less is taken.
+        ("10000000000000.01", "at most 10000000000000.00"),
+        ("92233720368547758.08", "at most 10000000000000.00"),
+        ("1" + "0" * 30, "at most 10000000000000.00"),
     ],
 )
 def test_parse_amount_refuses(value: object, rule: str) -> None:
@@ -71,6 +76,14 @@ def test_json_number_message_names_the_form() -> None:
 def test_zero_and_negative_when_allowed() -> None:
     assert parse_amount("0.00", allow_zero=True) == 0
     assert parse_amount("-0.05", allow_negative=True) == -5
+
+
+def test_the_largest_amount_is_taken_and_bounds_negatives_too() -> None:
+    assert parse_amount("10000000000000.00") == MAX_FEN == 10**15
+    assert parse_amount("-10000000000000.00", allow_negative=True) == -MAX_FEN
+    with pytest.raises(InvalidInput) as caught:
+        parse_amount("-10000000000000.01", allow_negative=True)
+    assert caught.value.rule == "at most 10000000000000.00"
 
 
 def test_formats() -> None:

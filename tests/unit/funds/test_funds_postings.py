@@ -235,6 +235,9 @@ def test_period_is_closed_once() -> None:
     with pytest.raises(d.PeriodAlreadyClosed) as err:
         d.check_period_open("2025", {"2024", "2025"})
     assert err.value.field == "period"
-    for bad in ("25", "2025-13", "2025-1", "2025/12", ""):
-        with pytest.raises(InvalidInput):
+    # Year 0000 is no calendar year; a trailing newline or non-ASCII digits ("٢٠٢٥") would be another
+    # spelling of a period, so another close key, and reached int() / date() as a 500 before.
+    for bad in ("25", "2025-13", "2025-1", "2025/12", "", "0000", "0000-01", "2025\n", "2025-12\n", "٢٠٢٥"):
+        with pytest.raises(InvalidInput) as refused:
             d.period_close_key(bad)
+        assert (refused.value.field, refused.value.rule) == ("period", "YYYY or YYYY-MM")
