@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -78,20 +79,49 @@ def ledger_error_handler(_: Request[Any, Any, Any], exc: errors.LedgerError) -> 
 
 
 def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
-    """Request-shape errors from msgspec/Litestar: list each field with its message."""
+    """Request-shape errors from msgspec/Litestar: each field with its message and the rule it broke."""
     items = exc.extra if isinstance(exc.extra, list) else []
-    field_errors = [
-        {
-            "field": _field_name(item.get("key")),
-            "message": str(item.get("message", "")),
-            "source": item.get("source"),
-        }
-        for item in items
-        if isinstance(item, dict)
-    ]
+    field_errors = [_field_error(item) for item in items if isinstance(item, dict)]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors) or str(exc.detail)
-    first = field_errors[0]["field"] if field_errors else None
-    return problem(400, detail, {"field": first, "errors": field_errors or None})
+    first = field_errors[0] if field_errors else {}
+    return problem(
+        400, detail, {"field": first.get("field"), "rule": first.get("rule"), "errors": field_errors or None}
+    )
+
+
+# msgspec's messages, and the rule each one states; the first match wins.
+_RULES = (
+    (re.compile(r"^Object contains unknown field `(?P<name>[^`]+)`"), "no unknown fields"),
+    (re.compile(r"^Object missing required field `(?P<name>[^`]+)`"), "required"),
+    (re.compile(r"^Expected `(?P<type>[^`]+)`, got `[^`]+`"), "type {type}"),
+    (re.compile(r"^Expected `[^`]+` matching regex"), "pattern"),
+    (re.compile(r"^Expected `[^`]+` of length"), "length"),
+    (re.compile(r"^Expected `[^`]+` [<>]=? "), "range"),
+    (re.compile(r"^Expected .* (?:>=|<=|>|<) "), "range"),
+    (re.compile(r"^Invalid enum value"), "one of the allowed values"),
+    (re.compile(r"^JSON is malformed"), "valid JSON"),
+)
+
+
+def _field_error(item: dict[str, Any]) -> dict[str, Any]:
+    """One msgspec/Litestar error as ``field``, ``message``, ``rule``, ``source``.
+
+    A missing or unknown field inside an object is reported by msgspec at the object (``data``,
+    ``lines[0]``); the field itself is named here so the client sees which one.
+    """
+    message = str(item.get("message", ""))
+    field = _field_name(item.get("key"))
+    rule = "valid request"
+    for pattern, text in _RULES:
+        match = pattern.search(message)
+        if match:
+            groups = match.groupdict()
+            rule = text.format(**groups)
+            if "name" in groups:
+                parent = "" if field in {"data", "body"} else f"{field}."
+                field = parent + groups["name"]
+            break
+    return {"field": field, "message": message, "rule": rule, "source": item.get("source")}
 
 
 def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:

@@ -86,7 +86,7 @@ async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status
         ({"donor": "  "}, "donor"),
         ({"received_on": "2026-02-30"}, "received_on"),
         ({"received_on": (TODAY.replace(year=TODAY.year + 1)).isoformat()}, "received_on"),
-        ({"surprise": 1}, "data"),
+        ({"surprise": 1}, "surprise"),
     ],
 )
 async def test_bad_receipt_fields_are_refused(funds: Funds, change: dict[str, Any], field: str) -> None:

@@ -110,13 +110,33 @@ async def test_four_failures_then_success_resets(client: Any, make_user: Any) ->
     ).status_code == 200
 
 
-@pytest.mark.parametrize("body", [{}, {"username": "x"}, {"username": "x", "password": "y", "extra": 1}])
-async def test_bad_token_request_is_400_naming_field(client: Any, body: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("body", "field", "rule"),
+    [
+        ({}, "username", "required"),
+        ({"username": "x"}, "password", "required"),
+        ({"username": "x", "password": "y", "extra": 1}, "extra", "no unknown fields"),
+        ({"username": 5, "password": "y"}, "username", "type str"),
+        ({"username": "", "password": "y"}, "username", "length"),
+    ],
+)
+async def test_bad_token_request_is_400_naming_field_and_rule(
+    client: Any, body: dict[str, Any], field: str, rule: str
+) -> None:
     response = await client.post("/api/auth/token", json=body)
     assert response.status_code == 400
     problem = response.json()
-    assert problem["errors"]
-    assert problem["detail"]
+    assert (problem["field"], problem["rule"]) == (field, rule)
+    assert problem["errors"][0]["field"] == field
+    assert field in problem["detail"] or problem["errors"][0]["message"] in problem["detail"]
+
+
+async def test_malformed_json_is_400(client: Any) -> None:
+    response = await client.post(
+        "/api/auth/token", content=b'{"username": ', headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 async def _audit(client: Any, **params: str) -> list[dict[str, Any]]:
