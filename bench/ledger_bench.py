@@ -33,7 +33,6 @@ from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, entry_hash
 from ledger.journal import service
 from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger, chart
-from ledger.journal.tables import JournalEntryRow, JournalPostingRow
 
 PG_BENCH_URL = "postgresql://postgres@127.0.0.1:5432/{name}"
 TIMED_POSTS = 200
@@ -75,45 +74,7 @@ async def fill(settings: Settings, count: int, batch: int = 2000) -> None:
             prev = entry.hash
             entries.append(entry)
         async with db.write_transaction():
-            await JournalEntryRow.insert(
-                *[
-                    JournalEntryRow(
-                        seq=e.seq,
-                        date=e.date,
-                        book=e.book,
-                        payee=e.payee,
-                        narration=e.narration,
-                        cause=e.cause,
-                        actor=e.actor,
-                        links="[]",
-                        reverses=None,
-                        hash=e.hash,
-                        created_at=now,
-                    )
-                    for e in entries
-                ]
-            )
-            ids = {
-                row["seq"]: row["id"]
-                for row in await JournalEntryRow.select(JournalEntryRow.id, JournalEntryRow.seq).where(
-                    JournalEntryRow.seq >= entries[0].seq
-                )
-            }
-            await JournalPostingRow.insert(
-                *[
-                    JournalPostingRow(
-                        entry=ids[e.seq],
-                        seq=e.seq,
-                        position=i,
-                        account=p.account,
-                        fen=p.fen,
-                        currency=p.currency,
-                        date=e.date,
-                    )
-                    for e in entries
-                    for i, p in enumerate(e.postings)
-                ]
-            )
+            await JournalRepository().add(entries, now)
         files.append(entries, chart(), settings.ledger_title)
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -26,7 +27,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 
@@ -51,6 +51,7 @@ async def _generate(directory: Path, entries: int) -> None:
     from ledger.claims.tables import ClaimRow, EventRow, PolicyYearRow
     from ledger.core import clock
     from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, entry_hash
+    from ledger.journal.repository import JournalRepository
     from ledger.journal.service import Ledger
 
     settings = _settings(directory)
@@ -95,7 +96,7 @@ async def _generate(directory: Path, entries: int) -> None:
         for first in range(0, entries, BATCH):
             async with db.write_transaction():
                 claims = []
-                journal: list[tuple[JournalEntry, str]] = []
+                journal: list[JournalEntry] = []
                 for n in range(first, min(first + BATCH, entries)):
                     event = n % events
                     peril, account = PERILS[event % len(PERILS)]
@@ -114,7 +115,7 @@ async def _generate(directory: Path, entries: int) -> None:
                         links=(("claim", claim_no), ("payment-ref", f"{claim_no}-P1")),
                     )
                     prev = entry_hash(prev, draft)
-                    journal.append((draft, prev))
+                    journal.append(dataclasses.replace(draft, hash=prev))
                     claims.append(
                         ClaimRow(
                             claim_no=claim_no,
@@ -142,51 +143,10 @@ async def _generate(directory: Path, entries: int) -> None:
                         )
                     )
                 await ClaimRow.insert(*claims)
-                await _insert_journal(journal, now)
+                await JournalRepository().add(journal, now)
         started = time.perf_counter()
         result = await Ledger.of(settings).export()
         print(f"exported {result.appended} entries in {time.perf_counter() - started:.1f} s")
-
-
-async def _insert_journal(journal: list[tuple[Any, str]], now: dt.datetime) -> None:
-    """Bulk-insert entries and postings as ``JournalRepository.add`` would, one batch at a time."""
-    import json as _json
-
-    from ledger.journal.tables import JournalEntryRow, JournalPostingRow
-
-    ids = await JournalEntryRow.insert(
-        *[
-            JournalEntryRow(
-                seq=e.seq,
-                date=e.date,
-                book=e.book,
-                payee=e.payee,
-                narration=e.narration,
-                cause=e.cause,
-                actor=e.actor,
-                links=_json.dumps([list(p) for p in e.links], ensure_ascii=False),
-                reverses=None,
-                hash=h,
-                created_at=now,
-            )
-            for e, h in journal
-        ]
-    ).returning(JournalEntryRow.id)
-    await JournalPostingRow.insert(
-        *[
-            JournalPostingRow(
-                entry=row["id"],
-                seq=e.seq,
-                position=i,
-                account=p.account,
-                fen=p.fen,
-                currency=p.currency,
-                date=e.date,
-            )
-            for row, (e, _) in zip(ids, journal, strict=True)
-            for i, p in enumerate(e.postings)
-        ]
-    )
 
 
 async def _statement(directory: Path, name: str) -> dict[str, float]:

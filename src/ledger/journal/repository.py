@@ -26,28 +26,30 @@ class JournalRepository:
         )
         return (int(row["seq"]), str(row["hash"])) if row else None
 
-    async def add(self, entry: JournalEntry, now: dt.datetime) -> None:
-        """Insert ``entry`` and its postings."""
+    async def add(self, entries: Sequence[JournalEntry], now: dt.datetime) -> None:
+        """Insert ``entries`` (already numbered and hashed) and their postings, two statements in all."""
         rows = await JournalEntryRow.insert(
-            JournalEntryRow(
-                seq=entry.seq,
-                date=entry.date,
-                book=entry.book,
-                payee=entry.payee,
-                narration=entry.narration,
-                cause=entry.cause,
-                actor=entry.actor,
-                links=json.dumps([list(pair) for pair in entry.links], ensure_ascii=False),
-                reverses=entry.reverses,
-                hash=entry.hash,
-                created_at=now,
-            )
+            *[
+                JournalEntryRow(
+                    seq=entry.seq,
+                    date=entry.date,
+                    book=entry.book,
+                    payee=entry.payee,
+                    narration=entry.narration,
+                    cause=entry.cause,
+                    actor=entry.actor,
+                    links=json.dumps([list(pair) for pair in entry.links], ensure_ascii=False),
+                    reverses=entry.reverses,
+                    hash=entry.hash,
+                    created_at=now,
+                )
+                for entry in entries
+            ]
         ).returning(JournalEntryRow.id)
-        entry_id = rows[0]["id"]
         await JournalPostingRow.insert(
             *[
                 JournalPostingRow(
-                    entry=entry_id,
+                    entry=row["id"],
                     seq=entry.seq,
                     position=position,
                     account=posting.account,
@@ -55,6 +57,7 @@ class JournalRepository:
                     currency=posting.currency,
                     date=entry.date,
                 )
+                for row, entry in zip(rows, entries, strict=True)
                 for position, posting in enumerate(entry.postings)
             ]
         )

@@ -99,7 +99,7 @@ async def post(
             "; ".join(problems), field="postings", rule="balanced entry on open accounts of one book"
         )
     entry = JournalEntry(**{**_fields(draft), "hash": entry_hash(prev_hash, draft)})
-    await repo.add(entry, clock.now())
+    await repo.add([entry], clock.now())
     return entry
 
 
