@@ -471,17 +471,7 @@ class ClaimController(Controller):
     @get("/{claim_no:str}/payments", **access(*EVERYONE), operation_id="listClaimPayments")
     async def payments(self, claim_no: ClaimNo, request: Request[Any, Any, Any]) -> list[PaymentView]:
         """The claim's payments."""
-        claim, rows = await _service(request).payments(claim_no)
-        paid = 0
-        views = []
-        for row in rows:
-            paid += int(row["fen"])
-            views.append(
-                _payment_view(
-                    {**row, "claim_no": claim_no, "claim_status": claim["status"], "claim_paid": paid}
-                )
-            )
-        return views
+        return [_payment_view(row) for row in await _service(request).payments(claim_no)]
 
     @post("/{claim_no:str}/close", **access(Role.ADJUSTER), status_code=200, operation_id="closeClaim")
     async def close(

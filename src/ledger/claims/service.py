@@ -1036,10 +1036,15 @@ class ClaimsService:
         claim = await self._reload(claim_no)
         return await self.claims.transitions(int(claim["id"]))
 
-    async def payments(self, claim_no: str) -> tuple[Row, list[Row]]:
-        """A claim and its payments, oldest first."""
+    async def payments(self, claim_no: str) -> list[Row]:
+        """The claim's payments, oldest first, each with the claim's status and the total paid up to it."""
         claim = await self._reload(claim_no)
-        return claim, await self.claims.payments(int(claim["id"]))
+        paid = 0
+        rows = []
+        for row in await self.claims.payments(int(claim["id"])):
+            paid += int(row["fen"])
+            rows.append({**row, "claim_no": claim_no, "claim_status": claim["status"], "claim_paid": paid})
+        return rows
 
     # -- jobs ---------------------------------------------------------------------------------------
 
