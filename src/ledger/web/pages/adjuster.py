@@ -155,7 +155,11 @@ class AdjusterPages(Controller):
         event_no = str(form.get("event_no", "")).strip()
         try:
             event = {k: str(form.get(k, "")).strip() for k in EventCreate.__struct_fields__}
-            claim = {k: str(form.get(k, "")).strip() for k in ClaimCreate.__struct_fields__ if k != "lines"}
+            claim = {
+                k: str(form.get(k, "")).strip()
+                for k in ClaimCreate.__struct_fields__
+                if k not in ("lines", "documents") and str(form.get(k, "")).strip()
+            }
             lines, errors = _lines(form)
             errors |= {} if event_no else _required(EventCreate, event)
             errors |= _required(ClaimCreate, {**claim, "event_no": event_no or "new", "lines": lines})
@@ -165,8 +169,6 @@ class AdjusterPages(Controller):
                 "event_no": event_no or "new",
                 "lines": [msgspec.convert(line, LineIn, strict=False) for line in lines],
                 "documents": _documents(form),
-                "household": "",
-                "override_reason": claim.get("override_reason") or None,
             }
             data = _convert(ClaimCreate, claim)
             if event_no:

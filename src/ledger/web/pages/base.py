@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 from litestar import Request, Response
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -72,12 +72,12 @@ class NavItem:
 
 ALL_ROLES = tuple(Role)
 NAV = (
-    NavItem("/claims/inbox", "Claims intake", (Role.ADJUSTER,)),
-    NavItem("/claims/new", "Register", (Role.ADJUSTER, Role.APPROVER)),
-    NavItem("/approvals", "Approvals", (Role.APPROVER,)),
-    NavItem("/payments", "Payments", (Role.ACCOUNTANT,)),
-    NavItem("/payments/daily", "Daily payments", (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
-    NavItem("/claims/search", "Search claims", ALL_ROLES),
+    NavItem("/claims/inbox", messages.N_("Claims intake"), (Role.ADJUSTER,)),
+    NavItem("/claims/new", messages.N_("Register"), (Role.ADJUSTER, Role.APPROVER)),
+    NavItem("/approvals", messages.N_("Approvals"), (Role.APPROVER,)),
+    NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
+    NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
+    NavItem("/claims/search", messages.N_("Search claims"), ALL_ROLES),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
