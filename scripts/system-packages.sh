@@ -1,21 +1,23 @@
 #!/usr/bin/env bash
-# System packages the product needs: a TrueType CJK font embedded in the PDF statements, and
-# poppler-utils (pdftoppm, pdffonts) used by the PDF tests. Installed with apt when we are root;
+# System packages the product needs: a TrueType CJK font embedded in the PDF statements,
+# poppler-utils (pdftoppm, pdffonts) used by the PDF tests, and Chromium driven by the browser tests
+# (Playwright launches the system binary; `playwright install` is never needed). Installed with apt when we are root;
 # otherwise the exact command is printed.
 set -euo pipefail
 
 missing=()
 [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   echo "installing system packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${missing[@]}" >/dev/null
+  apt-get install -y -qq -o DPkg::Lock::Timeout=300 "${missing[@]}" >/dev/null
 else
   echo "missing system packages: ${missing[*]}"
   echo "install them with: sudo apt-get install -y ${missing[*]}"
-  echo "(PDF statements need the font; the PDF tests need poppler-utils)"
+  echo "(PDF statements need the font; the PDF tests need poppler-utils; the browser tests need chromium)"
 fi
