@@ -23,11 +23,11 @@ from ledger.journal.service import Ledger
 from ledger.platform.controllers import AuditController, AuthController, JobController, UserController
 from ledger.reports import controllers as reports_controllers
 from ledger.scheduler import scheduler_lifespan
+from ledger.web import pages
 from ledger.web.auth import PUBLIC, BearerAuthMiddleware
 from ledger.web.docs import assets_router, openapi_config
 from ledger.web.errors import EXCEPTION_HANDLERS
 from ledger.web.middleware import IdempotencyMiddleware, RequestIdMiddleware
-from ledger.web import pages
 
 log = logging.getLogger("ledger")
 

@@ -23,11 +23,11 @@ from typing import Any
 
 import httpx
 import pytest
+from tests.conftest import PASSWORD, PG_URL, _truncate_all
 
 from ledger import db
 from ledger.config import Settings
 from ledger.platform.service import UserService
-from tests.conftest import PASSWORD, PG_URL, _truncate_all
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = shutil.which("chromium")

@@ -16,7 +16,6 @@ import beanquery
 import pytest
 from pypdf import PdfReader
 from stdnum.cn import ric
-
 from tests.browser.conftest import Live, axe_violations, unlabelled_inputs
 
 pytestmark = pytest.mark.slow
@@ -81,8 +80,8 @@ def claim_no_in(text: str) -> str:
     return found.group(0)
 
 
-def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> None:
-    adjuster = desk("adjuster")
+def register_with_missing_documents(adjuster: Any, live: Live) -> str:
+    """The adjuster meets a wrong ID, registers, sends and prints the one-time notice; the claim's no."""
     page = adjuster.page
     assert page.url.endswith("/claims/inbox")
     assert page.inner_text("h1").startswith("理赔受理")
@@ -122,13 +121,20 @@ def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> Non
     assert notice.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(notice.body())).pages)
     assert claim_no in text
-    assert "医疗费用发票" in text and "费用明细清单" in text and "医保结算单" in text
-    assert victim not in text and victim[:6] + "********" + victim[14:] in text
+    for missing in ("医疗费用发票", "费用明细清单", "医保结算单"):
+        assert missing in text
+    assert victim not in text
+    assert victim[:6] + "********" + victim[14:] in text
     adjuster.shot("adjuster-documents")
+    return claim_no
 
-    # Three files at once against the checklist, then verified one by one.
+
+def complete_and_assess(adjuster: Any, claim_no: str) -> None:
+    """Three files at once against the checklist, verified one by one, then the assessment."""
+    page = adjuster.page
     for code in MEDICAL:
-        page.set_input_files(f"[id='file.{code}']", {"name": f"{code}.png", "mimeType": "image/png", "buffer": PNG})
+        upload = {"name": f"{code}.png", "mimeType": "image/png", "buffer": PNG}
+        page.set_input_files(f"[id='file.{code}']", upload)
     adjuster.submit("text=上传所选文件")
     assert "3" in flash(page)
     for _ in MEDICAL:
@@ -144,8 +150,9 @@ def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> Non
     assert "7,785.36" in page.inner_text("tfoot")
     adjuster.shot("adjuster-assessment")
 
-    # The approver sees it in the queue and approves it.
-    approver = desk("approver")
+
+def approve(approver: Any, claim_no: str) -> None:
+    """The approver finds the claim in the queue and approves it on its case file."""
     assert approver.page.url.endswith("/approvals")
     assert claim_no in approver.page.inner_text("main table")
     accessible(approver.page)
@@ -156,8 +163,9 @@ def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> Non
     approver.submit("text=批准")
     assert "7,785.36" in flash(approver.page)
 
-    # The accountant pays the rest as the final payment, after seeing what it posts.
-    accountant = desk("accountant")
+
+def pay_final(accountant: Any, live: Live, claim_no: str) -> int:
+    """The accountant pays the rest after seeing what it posts; the journal entry's number."""
     page = accountant.page
     assert page.url.endswith("/payments")
     accessible(page)
@@ -170,18 +178,30 @@ def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> Non
     confirm = page.inner_text("main")
     assert "7,785.36" in confirm
     assert "柒仟柒佰捌拾伍元叁角陆分" in confirm
-    assert "Expenses:Insurance:Claims:FireExplosion" in confirm and "Assets:Insurance:Bank" in confirm
+    assert "Expenses:Insurance:Claims:FireExplosion" in confirm
+    assert "Assets:Insurance:Bank" in confirm
     accessible(page)
     accountant.shot("accountant-confirm")
     accountant.submit("main form[action$='/pay'] button[type=submit]")
-    message = flash(page)
-    seq = int(re.search(r"(\d+)", message.split("记账凭证号")[1]).group(1))  # type: ignore[union-attr]
+    found = re.search(r"记账凭证号 (\d+)", flash(page))
+    assert found
+    seq = int(found.group(1))
     voucher = page.request.get(f"{live.url}/vouchers/{seq}")
-    assert voucher.status == 200 and voucher.body().startswith(b"%PDF")
+    assert voucher.status == 200
+    assert voucher.body().startswith(b"%PDF")
     accountant.go(f"/claims/{claim_no}")
     assert "已支付" in page.inner_text("h1")
     accessible(page)
     accountant.shot("case-file")
+    return seq
+
+
+def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> None:
+    adjuster = desk("adjuster")
+    claim_no = register_with_missing_documents(adjuster, live)
+    complete_and_assess(adjuster, claim_no)
+    approve(desk("approver"), claim_no)
+    seq = pay_final(desk("accountant"), live, claim_no)
 
     # The ledger has exactly one entry for the claim, found by bean-query.
     main = live.settings.resolved_ledger_dir / "main.beancount"
@@ -228,7 +248,12 @@ def test_a_form_without_its_csrf_token_is_refused(desk: Any, live: Live) -> None
     assert "安全令牌" in refused.text()
     forged = adjuster.page.request.post(
         f"{live.url}/account/password",
-        form={"csrf_token": "0" * 64, "current_password": "x", "new_password": "y" * 8, "repeat_password": "y" * 8},
+        form={
+            "csrf_token": "0" * 64,
+            "current_password": "x",
+            "new_password": "y" * 8,
+            "repeat_password": "y" * 8,
+        },
         max_redirects=0,
     )
     assert forged.status == 403
@@ -265,7 +290,8 @@ def test_registration_works_with_the_keyboard_alone(desk: Any) -> None:
         if not values and not selects:
             break
         page.keyboard.press("Tab")
-    assert not values and not selects
+    assert not values
+    assert not selects
     for _ in range(80):
         if page.evaluate("document.activeElement.type") == "submit":
             break

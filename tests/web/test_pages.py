@@ -63,14 +63,17 @@ async def test_each_role_lands_on_its_desk_with_only_its_navigation(
         assert answer.status_code == 303
         assert answer.headers["location"] == desk
         cookie = next(h for h in answer.headers.get_list("set-cookie") if h.startswith("rl_session="))
-        assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Secure" not in cookie
+        assert "HttpOnly" in cookie
+        assert "SameSite=lax" in cookie
+        assert "Secure" not in cookie
         page = await client.get(desk)
         assert page.status_code == 200
     # the accountant's navigation has no registration, and the adjuster's inbox is refused to it
     client.cookies.clear()
     await sign_in(client, "accountant")
     page = await client.get("/payments")
-    assert 'href="/claims/new"' not in page.text and 'href="/payments/daily"' in page.text
+    assert 'href="/claims/new"' not in page.text
+    assert 'href="/payments/daily"' in page.text
     refused = await client.get("/claims/inbox")
     assert refused.status_code == 403
     assert "理赔员" in refused.text  # the page says which role it is for
@@ -84,7 +87,8 @@ async def test_a_stranger_is_sent_to_sign_in_and_the_api_keeps_its_bearer_tokens
     assert answer.headers["location"] == "/login?next=%2Fclaims%2Finbox&reason=signin"
     headers = await login("adjuster")
     api = await client.get("/api/claims", headers=headers)
-    assert api.status_code == 200 and api.headers["content-type"].startswith("application/json")
+    assert api.status_code == 200
+    assert api.headers["content-type"].startswith("application/json")
 
 
 async def test_the_pages_lock_an_account_like_the_api(
@@ -131,7 +135,8 @@ async def test_signing_out_and_changing_the_password(
             "repeat_password": "new-password-2",
         },
     )
-    assert bad.status_code == 422 and "两次输入的新密码不一致" in bad.text
+    assert bad.status_code == 422
+    assert "两次输入的新密码不一致" in bad.text
     good = await client.post(
         "/account/password",
         data={
@@ -156,13 +161,15 @@ async def test_the_language_switch_changes_the_words_not_the_data(
     await users("adjuster")
     await sign_in(client, "adjuster")
     chinese = await client.get("/claims/inbox")
-    assert "<h1>理赔受理" in chinese.text and 'lang="zh-CN"' in chinese.text
+    assert "<h1>理赔受理" in chinese.text
+    assert 'lang="zh-CN"' in chinese.text
     switched = await client.post(
         "/language", data={"csrf_token": token(chinese.text), "locale": "en", "next": "/claims/inbox"}
     )
     assert switched.headers["location"] == "/claims/inbox"
     english = await client.get("/claims/inbox")
-    assert "<h1>Claims intake" in english.text and 'lang="en"' in english.text
+    assert "<h1>Claims intake" in english.text
+    assert 'lang="en"' in english.text
 
 
 async def test_search_finds_a_full_id_and_masks_it_per_role(
@@ -211,7 +218,9 @@ async def test_search_finds_a_full_id_and_masks_it_per_role(
         assert shown in rows
         if shown == masked:
             assert victim not in rows
-    wrong = await client.get("/claims/search", params={"q": victim[:17] + ("1" if victim[17] != "1" else "2")})
+    wrong = await client.get(
+        "/claims/search", params={"q": victim[:17] + ("1" if victim[17] != "1" else "2")}
+    )
     assert f"校验位错误：应为 {victim[17]}" in wrong.text
 
 
@@ -241,3 +250,22 @@ def test_placeholders_survive_translation() -> None:
         text: Any = ast.literal_eval(msgid)
         if text:
             assert set(re.findall(r"{\w+}", text)) == set(re.findall(r"{\w+}", zh.gettext(text))), text
+
+
+async def test_the_daily_payments_list_downloads_as_csv_and_xlsx(
+    client: httpx.AsyncClient, users: Callable[..., Awaitable[None]]
+) -> None:
+    await users("accountant")
+    await sign_in(client, "accountant")
+    today = clock.today().isoformat()
+    page = await client.get("/payments/daily", params={"day": today})
+    assert page.status_code == 200
+    csv = await client.get("/payments/daily/csv", params={"day": today})
+    assert csv.status_code == 200
+    assert csv.headers["content-disposition"] == f'attachment; filename="payments-{today}.csv"'
+    assert csv.content.decode("utf-8-sig").startswith("理赔案号,支付日期,支付类型")
+    xlsx = await client.get("/payments/daily/xlsx", params={"day": today})
+    assert xlsx.status_code == 200
+    assert xlsx.content.startswith(b"PK")
+    wrong = await client.get("/payments/daily", params={"day": "2026-13-01"})
+    assert "2026-12-01" in wrong.text  # the field error says what a date looks like

@@ -1086,7 +1086,7 @@ class ClaimsService:
         return None
 
     def documents_deadline(self, claim: Row) -> dt.date:
-        """The last day the claim's documents may arrive: the end of the limitation period after the incident."""
+        """The last day the documents may arrive: when the limitation period after the incident ends."""
         return domain.limitation_ends(claim["incident_date"], self.policy.clocks)
 
     async def limits_used(self, claim_no: str) -> list[dict[str, Any]]:
@@ -1121,9 +1121,7 @@ class ClaimsService:
             )
         return found
 
-    async def payment_preview(
-        self, claim_no: str, kind: str, amount: str | None
-    ) -> dict[str, Any]:
+    async def payment_preview(self, claim_no: str, kind: str, amount: str | None) -> dict[str, Any]:
         """What ``pay`` would do, without doing it: the amount and the postings of its journal entry.
 
         Raises the same errors as ``pay`` for a payment it would refuse.
@@ -1192,7 +1190,7 @@ class ClaimsService:
 
 
 def payment_narration(peril_cn: str, claim_no: str, kind: PaymentKind) -> str:
-    """The narration of a claim payment's journal entry, e.g. ``火灾爆炸救助 赔付 CL-2026-000001（final）``."""
+    """The narration of a claim payment's entry, e.g. ``火灾爆炸救助 赔付 CL-2026-000001（final）``."""
     return f"{peril_cn} 赔付 {claim_no}（{kind.value}）"
 
 

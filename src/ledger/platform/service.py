@@ -165,7 +165,9 @@ class UserService:
         """
         if new == current:
             raise InvalidInput(
-                "the new password must differ from the current one", field="new_password", rule="a new password"
+                "the new password must differ from the current one",
+                field="new_password",
+                rule="a new password",
             )
         password_hash = domain.hash_password(new)
         async with write_transaction():

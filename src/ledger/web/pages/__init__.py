@@ -34,7 +34,7 @@ def routes() -> list[Any]:
         ],
         opt={PUBLIC: True},
         before_request=before_page,
-        exception_handlers={kind: page_error for kind in EXCEPTION_HANDLERS},
+        exception_handlers=dict.fromkeys(EXCEPTION_HANDLERS, page_error),
         include_in_schema=False,
     )
     static = create_static_files_router(

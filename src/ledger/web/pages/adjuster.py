@@ -100,7 +100,9 @@ class AdjusterPages(Controller):
     path = "/claims"
 
     @get("/inbox", name="inbox", **desk(Role.ADJUSTER))
-    async def inbox(self, request: Request[Any, Any, Any], status: FromQuery[str | None] = None) -> Response[Any]:
+    async def inbox(
+        self, request: Request[Any, Any, Any], status: FromQuery[str | None] = None
+    ) -> Response[Any]:
         """My claims, the most urgent first, with counts per status in the tabs."""
         principal = principal_of(request)
         service = service_of(request)
@@ -155,7 +157,7 @@ class AdjusterPages(Controller):
         event_no = str(form.get("event_no", "")).strip()
         try:
             event = {k: str(form.get(k, "")).strip() for k in EventCreate.__struct_fields__}
-            claim = {
+            claim: dict[str, Any] = {
                 k: str(form.get(k, "")).strip()
                 for k in ClaimCreate.__struct_fields__
                 if k not in ("lines", "documents") and str(form.get(k, "")).strip()
@@ -188,7 +190,9 @@ class AdjusterPages(Controller):
             ),
         )
 
-    def _form_again(self, request: Request[Any, Any, Any], form: dict[str, Any], errors: dict[str, str]) -> Any:
+    def _form_again(
+        self, request: Request[Any, Any, Any], form: dict[str, Any], errors: dict[str, str]
+    ) -> Any:
         summary = gettext_("The claim was not registered: please correct the fields marked below.")
         return render(
             request,
@@ -217,7 +221,11 @@ class AdjusterPages(Controller):
         found = await service.documents(claim_no)
         names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
         checklist = [
-            {**item, "name": messages.bilingual(item["cn"], item["en"]), "choices": [(c, names[c]) for c in item["of"]]}
+            {
+                **item,
+                "name": messages.bilingual(item["cn"], item["en"]),
+                "choices": [(c, names[c]) for c in item["of"]],
+            }
             for item in found["checklist"]
         ]
         return render(
@@ -249,16 +257,22 @@ class AdjusterPages(Controller):
                     content = await upload.read()
                     if not content:
                         continue
-                    await service.upload(principal, claim_no, key.removeprefix("file."), upload.content_type, content)
+                    await service.upload(
+                        principal, claim_no, key.removeprefix("file."), upload.content_type, content
+                    )
                     received += 1
             if not received:
-                raise InvalidInput(gettext_("Choose at least one file to upload."), field="_form", rule="a file")
+                raise InvalidInput(
+                    gettext_("Choose at least one file to upload."), field="_form", rule="a file"
+                )
         except LedgerError as exc:
             return await self._documents_page(request, claim_no, 422, **error_context(exc), received=received)
         return redirect(
             request,
             f"/claims/{claim_no}/documents",
-            message=gettext_("{n} document(s) received; verify them against the originals.").format(n=received),
+            message=gettext_("{n} document(s) received; verify them against the originals.").format(
+                n=received
+            ),
         )
 
     @post("/{claim_no:str}/documents/{document_id:int}/verify", name="verify", **desk(Role.ADJUSTER))
@@ -273,7 +287,9 @@ class AdjusterPages(Controller):
         return redirect(request, f"/claims/{claim_no}/documents", message=gettext_("Document verified."))
 
     @post("/{claim_no:str}/request-documents", name="request-documents", **desk(Role.ADJUSTER))
-    async def request_documents(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
+    async def request_documents(
+        self, request: Request[Any, Any, Any], claim_no: FromPath[str]
+    ) -> Response[Any]:
         """Send the one-time notice of every missing document."""
         try:
             await service_of(request).request_documents(principal_of(request), claim_no)
@@ -282,7 +298,9 @@ class AdjusterPages(Controller):
         return redirect(
             request,
             f"/claims/{claim_no}/documents",
-            message=gettext_("The one-time notice of missing documents is recorded; print it for the claimant."),
+            message=gettext_(
+                "The one-time notice of missing documents is recorded; print it for the claimant."
+            ),
             links={gettext_("One-time notice (PDF)"): f"/claims/{claim_no}/notice.pdf"},
         )
 
@@ -300,7 +318,9 @@ class AdjusterPages(Controller):
         )
 
     @post("/{claim_no:str}/documents-complete", name="documents-complete", **desk(Role.ADJUSTER))
-    async def documents_complete(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
+    async def documents_complete(
+        self, request: Request[Any, Any, Any], claim_no: FromPath[str]
+    ) -> Response[Any]:
         """Start the review once every checklist line is verified."""
         try:
             await service_of(request).documents_complete(principal_of(request), claim_no)
@@ -357,4 +377,3 @@ class AdjusterPages(Controller):
             f"/claims/{claim_no}/assess",
             message=gettext_("Claim {claim} assessed; it now waits for approval.").format(claim=claim_no),
         )
-

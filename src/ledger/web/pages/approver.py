@@ -36,7 +36,9 @@ class ApproverPages(Controller):
             "claims/approvals.html",
             claims=claim_rows(service, rows, principal),
             total=total,
-            reasons=[(code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()],
+            reasons=[
+                (code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()
+            ],
         )
 
     @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER))
@@ -44,13 +46,17 @@ class ApproverPages(Controller):
         """Approve (the four-eyes rule and the second approval are the service's)."""
         form = await form_of(request)
         try:
-            row = await service_of(request).approve(principal_of(request), claim_no, str(form.get("reason", "")))
+            row = await service_of(request).approve(
+                principal_of(request), claim_no, str(form.get("reason", ""))
+            )
         except LedgerError as exc:
             return await case_file_page(request, claim_no, 409, **error_context(exc))
         if row["status"] == ClaimStatus.APPROVED:
             text = gettext_("Claim {claim} approved: {amount} yuan, now waiting for payment.")
         else:
-            text = gettext_("First approval of claim {claim} recorded; a second approver must also approve it.")
+            text = gettext_(
+                "First approval of claim {claim} recorded; a second approver must also approve it."
+            )
         return redirect(
             request,
             "/approvals",

@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 
-from ledger.core.errors import InvalidInput, LedgerError
 from ledger.core import clock
+from ledger.core.errors import InvalidInput, LedgerError
 from ledger.platform.domain import Role, read_token
 from ledger.platform.service import AuthPolicy, UserService
 from ledger.web.i18n import gettext_, parse_locale
@@ -99,7 +99,9 @@ class SignInPages(Controller):
                 raise InvalidInput(
                     gettext_("The two new passwords differ."), field="repeat_password", rule="same twice"
                 )
-            await UserService().change_password(principal_of(request), str(form.get("current_password", "")), new)
+            await UserService().change_password(
+                principal_of(request), str(form.get("current_password", "")), new
+            )
         except LedgerError as exc:
             if exc.field == "password":
                 exc.field = "new_password"
@@ -114,4 +116,3 @@ class SignInPages(Controller):
         response = redirect(request, safe_next(str(form.get("next", "")), "/"))
         set_language(request, response, locale)
         return response
-

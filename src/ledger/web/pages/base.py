@@ -17,8 +17,8 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment
 from litestar import Request, Response
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
@@ -141,9 +141,7 @@ def template_config() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=_configure)
 
 
-def render(
-    request: Request[Any, Any, Any], name: str, *, status_code: int = 200, **context: Any
-) -> Template:
+def render(request: Request[Any, Any, Any], name: str, *, status_code: int = 200, **context: Any) -> Template:
     """A page from template ``name`` with what every page needs in its context.
 
     Args:

@@ -35,7 +35,8 @@ async def case_file_page(
         for t in await service.transitions(claim_no)
     ]
     payments = [
-        {**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in await service.payments(claim_no)
+        {**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])}
+        for p in await service.payments(claim_no)
     ]
     reasons = [(code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()]
     return render(
@@ -57,7 +58,9 @@ def _date(value: str | None, field: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"{field} must be a date like 2026-12-01", field=field, rule="YYYY-MM-DD") from None
+        raise InvalidInput(
+            f"{field} must be a date like 2026-12-01", field=field, rule="YYYY-MM-DD"
+        ) from None
 
 
 class ClaimPages(Controller):
@@ -80,7 +83,9 @@ class ClaimPages(Controller):
             criteria = ClaimFilter(
                 claim_no=text.upper() if text.upper().startswith("CL-") else None,
                 victim_id=text if text and text[0].isdigit() else None,
-                victim_name=text if text and not text[0].isdigit() and not text.upper().startswith("CL-") else None,
+                victim_name=text
+                if text and not text[0].isdigit() and not text.upper().startswith("CL-")
+                else None,
                 status=query.get("status") if query.get("status") in {s.value for s in ClaimStatus} else None,
                 peril=query.get("peril"),
                 street=query.get("street"),
@@ -99,7 +104,7 @@ class ClaimPages(Controller):
             "claims/search.html",
             form=query,
             errors=errors,
-            claims=[r for r in claim_rows(service, rows, principal)] if rows else [],
+            claims=list(claim_rows(service, rows, principal)) if rows else [],
             total=total,
             page=page,
             pages=pages,
@@ -113,7 +118,7 @@ class ClaimPages(Controller):
     @get("/{claim_no:str}", name="case-file", **desk(*EVERYONE))
     async def case_file(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """The whole claim: facts, lines and trail, documents, history, approvals, payments and entries."""
-        return await case_file_page(request, claim_no)  # type: ignore[no-any-return]
+        return await case_file_page(request, claim_no)
 
     @get("/{claim_no:str}/documents/{document_id:int}/file", name="document-file", **desk(*EVERYONE))
     async def document_file(

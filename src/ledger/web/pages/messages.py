@@ -26,7 +26,7 @@ from ledger.platform.domain import Role
 from ledger.web.i18n import gettext_, is_chinese
 
 
-def N_(message: str) -> str:
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a marker
     """Mark ``message`` for translation where it is defined; it is translated where it is shown."""
     return message
 
@@ -113,7 +113,9 @@ _CHECK = re.compile(r"expected (?P<expected>\S+)")
 def _by_rule(exc: LedgerError) -> str | None:
     rule = exc.rule or ""
     if rule == "GB 11643 check character":
-        expected = exc.extra.get("expected") or (m.group("expected") if (m := _CHECK.search(exc.message)) else "?")
+        expected = exc.extra.get("expected") or (
+            m.group("expected") if (m := _CHECK.search(exc.message)) else "?"
+        )
         return gettext_("Wrong check character: it should be {expected}.").format(expected=expected)
     if rule == "GB 11643 length":
         return gettext_("A resident ID number has 18 characters.")

@@ -16,9 +16,8 @@ from xml.sax.saxutils import escape
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
-from reportlab.platypus import TableStyle
 
 from ledger.claims.repository import Row
 from ledger.claims.service import ClaimsService
@@ -72,8 +71,13 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
         colWidths=[45 * mm, 120 * mm],
     )
     info.setStyle(TableStyle([*s.frame_commands(font), ("BACKGROUND", (0, 0), (0, -1), s.LABEL_BG)]))
-    rows = [[_p("序号 No.", st.header_cell), _p("需补充的材料 Document still needed", st.header_cell),
-             _p("份数 Count", st.header_cell)]]
+    rows = [
+        [
+            _p("序号 No.", st.header_cell),
+            _p("需补充的材料 Document still needed", st.header_cell),
+            _p("份数 Count", st.header_cell),
+        ]
+    ]
     for number, item in enumerate(requested, start=1):
         rows.append(
             [
@@ -96,7 +100,8 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
             st.meta,
         ),
         _p(
-            "Your claim still lacks the documents below; this notice lists all of them at once (Insurance Law "
+            "Your claim still lacks the documents below; this notice lists all of them at once "
+            "(Insurance Law "
             f"Art. 22). Please provide them by {due} (after that the claim is time-barred). Once they are "
             f"complete we decide within {days} days.",
             st.small,
@@ -107,7 +112,8 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
         missing,
         Spacer(1, 6 * mm),
         _p(f"截止日期 Deadline：{due}", st.section),
-        _p(f"告知日期 Date of notice：{clock.today().isoformat()}    经办人 Adjuster：{claim['registered_by']}", st.meta),
+        _p(f"告知日期 Date of notice：{clock.today().isoformat()}", st.meta),
+        _p(f"经办人 Adjuster：{claim['registered_by']}", st.meta),
         Spacer(1, 10 * mm),
         _p("申请人签收 Received by the claimant：____________________    日期 Date：____________", st.meta),
     ]

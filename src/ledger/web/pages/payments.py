@@ -42,8 +42,8 @@ def _kinds() -> list[tuple[str, str]]:
 def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
     """The day's payments as a report table (the same CSV/XLSX writers as the statements)."""
     columns = (
-        Column("paid_on", "支付日期", "Paid on", "date", 24),
         Column("claim_no", "理赔案号", "Claim no.", "text", 34),
+        Column("paid_on", "支付日期", "Paid on", "date", 24),
         Column("kind", "支付类型", "Kind", "text", 20),
         Column("claimant", "收款人", "Payee", "text", 30),
         Column("reference", "银行流水号", "Bank reference", "text", 40),
@@ -53,8 +53,8 @@ def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
     )
     body = tuple(
         (
-            r["paid_on"],
             r["claim_no"],
+            r["paid_on"],
             r["kind"],
             r["claimant_name"],
             r["reference"],
@@ -65,7 +65,9 @@ def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
         for r in rows
     )
     totals = ("合计", None, None, None, None, None, None, sum(int(r["fen"]) for r in rows))
-    return Table(columns, body, totals, title=f"理赔支付日报 {day.isoformat()}", title_en="Daily claim payments")
+    return Table(
+        columns, body, totals, title=f"理赔支付日报 {day.isoformat()}", title_en="Daily claim payments"
+    )
 
 
 class PaymentPages(Controller):
@@ -179,7 +181,9 @@ class PaymentPages(Controller):
         )
 
     @get("/payments/daily", name="daily", **desk(*VOUCHER_READERS))
-    async def daily(self, request: Request[Any, Any, Any], day: FromQuery[str | None] = None) -> Response[Any]:
+    async def daily(
+        self, request: Request[Any, Any, Any], day: FromQuery[str | None] = None
+    ) -> Response[Any]:
         """The payments of one day, with their entries, vouchers and total; CSV and XLSX downloads."""
         try:
             wanted = _day(day)
@@ -211,4 +215,6 @@ class PaymentPages(Controller):
         else:
             raise InvalidInput(f"unknown format {fmt!r}", field="format", rule="csv or xlsx")
         name = f"payments-{wanted.isoformat()}.{fmt}"
-        return Response(content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+        return Response(
+            content, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )

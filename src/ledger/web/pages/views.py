@@ -63,7 +63,9 @@ def claim_row(service: ClaimsService, row: Row, principal: Principal | None) -> 
     }
 
 
-def claim_rows(service: ClaimsService, rows: Iterable[Row], principal: Principal | None) -> list[dict[str, Any]]:
+def claim_rows(
+    service: ClaimsService, rows: Iterable[Row], principal: Principal | None
+) -> list[dict[str, Any]]:
     """Worklist rows, the most urgent first (overdue, then the nearest deadline, then the oldest)."""
     found = [claim_row(service, row, principal) for row in rows]
     return sorted(
