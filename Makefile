@@ -48,6 +48,7 @@ bench: setup
 	$(BIN)/python bench/ledger_bench.py
 	$(BIN)/python bench/claims_bench.py
 	$(BIN)/python bench/reports_bench.py
+	$(BIN)/python bench/pages_bench.py
 
 clean-data:
 	rm -rf var

@@ -23,6 +23,7 @@ from ledger.journal.service import Ledger
 from ledger.platform.controllers import AuditController, AuthController, JobController, UserController
 from ledger.reports import controllers as reports_controllers
 from ledger.scheduler import scheduler_lifespan
+from ledger.web import pages
 from ledger.web.auth import PUBLIC, BearerAuthMiddleware
 from ledger.web.docs import assets_router, openapi_config
 from ledger.web.errors import EXCEPTION_HANDLERS
@@ -56,6 +57,7 @@ def route_handlers() -> list[Any]:
         *funds_controllers.ROUTES,
         *reports_controllers.ROUTES,
         assets_router(),
+        *pages.routes(),
     ]
 
 
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=openapi_config(version("relief-ledger")),
+        template_config=pages.template_config(),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",

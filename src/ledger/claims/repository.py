@@ -9,6 +9,7 @@ from typing import Any
 
 from piccolo.columns.combination import Where
 from piccolo.query import Sum
+from piccolo.query.functions.aggregate import Count
 
 from ledger.claims.tables import (
     ClaimLineRow,
@@ -144,11 +145,19 @@ class ClaimFilter:
     victim_id: str | None = None
     overdue: bool | None = None
     event_no: str | None = None
+    statuses: tuple[str, ...] = ()
+    registered_by: str | None = None
+    claim_no: str | None = None
+    victim_name: str | None = None
 
     def clauses(self) -> list[Where]:
         """The WHERE clauses of these criteria."""
         candidates = (
             ClaimRow.status == self.status if self.status else None,
+            ClaimRow.status.is_in(list(self.statuses)) if self.statuses else None,
+            ClaimRow.registered_by == self.registered_by if self.registered_by else None,
+            ClaimRow.claim_no == self.claim_no if self.claim_no else None,
+            ClaimRow.victim_name == self.victim_name if self.victim_name else None,
             ClaimRow.peril == self.peril if self.peril else None,
             ClaimRow.event.street == self.street if self.street else None,
             ClaimRow.incident_date >= self.date_from if self.date_from else None,
@@ -225,6 +234,13 @@ class ClaimRepository:
             count = count.where(clause)
         rows: list[Row] = await query.limit(limit).offset(offset)
         return rows, int(await count)
+
+    async def status_counts(self, criteria: ClaimFilter) -> dict[str, int]:
+        """How many claims matching ``criteria`` are in each status (statuses with none are left out)."""
+        query = ClaimRow.select(ClaimRow.status, Count(ClaimRow.id, alias="n")).group_by(ClaimRow.status)
+        for clause in criteria.clauses():
+            query = query.where(clause)
+        return {str(row["status"]): int(row["n"]) for row in await query}
 
     async def mark_overdue(self, today: dt.date, deciding: Sequence[str], paying: Sequence[str]) -> list[Row]:
         """Flag claims past their decision or payment due date; return the claims flagged now."""
@@ -349,6 +365,20 @@ class ClaimRepository:
         """The payments of a claim, oldest first."""
         rows: list[Row] = (
             await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
+        )
+        return rows
+
+    async def payments_on(self, day: dt.date) -> list[Row]:
+        """The payments made on ``day`` with their claim's number, peril and claimant, oldest first."""
+        rows: list[Row] = (
+            await PaymentRow.select(
+                *PaymentRow.all_columns(),
+                PaymentRow.claim.claim_no.as_alias("claim_no"),
+                PaymentRow.claim.peril.as_alias("peril"),
+                PaymentRow.claim.claimant_name.as_alias("claimant_name"),
+            )
+            .where(PaymentRow.paid_on == day)
+            .order_by(PaymentRow.id)
         )
         return rows
 

@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ledger import db
 from ledger.claims import domain
 from ledger.claims.domain import ClaimAction, ClaimStatus, LimitUsage, PaymentKind
@@ -466,6 +468,18 @@ class ClaimsService:
                 await self._complete_documents(actor, claim, today)
         return await self.claims_view(claim_no, actor)
 
+    async def report(self, actor: Principal, event: dict[str, Any], data: Any) -> Row:
+        """Record an event and register its first claim in one transaction: both are stored or neither.
+
+        Args:
+            actor: the adjuster (or approver) at the desk.
+            event: the keyword arguments of ``create_event``.
+            data: the claim as for ``register``; its ``event_no`` is replaced by the new event's.
+        """
+        async with db.write_transaction():
+            row = await self.create_event(actor, **event)
+            return await self.register(actor, msgspec.structs.replace(data, event_no=row["event_no"]))
+
     async def update(self, actor: Principal, claim_no: str, data: Any) -> Row:
         """Change a claim's details or lines before it is assessed."""
         changes: dict[str, Any] = {}
@@ -889,7 +903,7 @@ class ClaimsService:
             entry = await journal.post(
                 date=today,
                 book="insurance",
-                narration=f"{peril.cn} 赔付 {claim_no}（{payment_kind.value}）",
+                narration=payment_narration(peril.cn, claim_no, payment_kind),
                 postings=domain.payment_postings(peril.account, fen),
                 cause=f"claim-payment:{payment_id}",
                 actor=actor.username,
@@ -1046,6 +1060,106 @@ class ClaimsService:
             rows.append({**row, "claim_no": claim_no, "claim_status": claim["status"], "claim_paid": paid})
         return rows
 
+    # -- desk views (read only) ---------------------------------------------------------------------
+
+    async def status_counts(self, criteria: ClaimFilter) -> dict[str, int]:
+        """How many claims matching ``criteria`` are in each status."""
+        return await self.claims.status_counts(criteria)
+
+    def deadline(self, claim: Row) -> tuple[str, dt.date] | None:
+        """The next deadline of a claim and what it is for, or ``None`` when nothing is due.
+
+        ``documents``: the documents must be in before the claim is time-barred (the limitation period
+        after the incident); ``decision``: the assessment and approval are due; ``payment``: the approved
+        amount is due to be paid.
+
+        Args:
+            claim: a claim row (``status``, ``incident_date``, ``decision_due``, ``payment_due``).
+        """
+        status = ClaimStatus(claim["status"])
+        if status in (ClaimStatus.REGISTERED, ClaimStatus.DOCUMENTS_PENDING):
+            return "documents", self.documents_deadline(claim)
+        if status in (ClaimStatus.UNDER_REVIEW, ClaimStatus.ASSESSED) and claim["decision_due"]:
+            return "decision", claim["decision_due"]
+        if status in (ClaimStatus.APPROVED, ClaimStatus.PARTLY_PAID) and claim["payment_due"]:
+            return "payment", claim["payment_due"]
+        return None
+
+    def documents_deadline(self, claim: Row) -> dt.date:
+        """The last day the documents may arrive: when the limitation period after the incident ends."""
+        return domain.limitation_ends(claim["incident_date"], self.policy.clocks)
+
+    async def limits_used(self, claim_no: str) -> list[dict[str, Any]]:
+        """Per line of a claim: each limit layer, what other claims already use of it and the limit.
+
+        Layers are ``head`` (per person or household, before any uplift or grade ratio), ``household``
+        (only when configured), ``event``, ``peril_year`` and ``policy_year``; amounts in fen.
+        """
+        claim = await self._reload(claim_no)
+        rules = self.policy.rules_on(claim["incident_date"])
+        peril_rules = rules.peril_rules(claim["peril"])
+        found = []
+        for line in await self.claims.lines(int(claim["id"])):
+            usage = await self._usage(claim, line["head"])
+            layers = [
+                ("head", usage.head_fen, rules.terms(claim["peril"], line["head"]).limit_fen),
+                ("household", usage.household_fen, rules.per_household_event_fen),
+                ("event", usage.event_fen, rules.per_event_fen),
+                ("peril_year", usage.peril_year_fen, peril_rules.per_peril_year_fen),
+                ("policy_year", usage.policy_year_fen, rules.per_policy_year_fen),
+            ]
+            found.append(
+                {
+                    "line": int(line["position"]),
+                    "head": line["head"],
+                    "layers": [
+                        {"layer": name, "used_fen": used, "limit_fen": limit}
+                        for name, used, limit in layers
+                        if limit is not None
+                    ],
+                }
+            )
+        return found
+
+    async def payment_preview(self, claim_no: str, kind: str, amount: str | None) -> dict[str, Any]:
+        """What ``pay`` would do, without doing it: the amount and the postings of its journal entry.
+
+        Raises the same errors as ``pay`` for a payment it would refuse.
+        """
+        try:
+            payment_kind = PaymentKind(kind)
+        except ValueError:
+            raise InvalidInput(
+                f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
+            ) from None
+        asked = None if amount is None else parse_amount(amount, field="amount")
+        claim = await self._reload(claim_no)
+        domain.next_status(claim["status"], payment_kind.action)
+        fen = domain.check_payment(int(claim["approved_fen"]), int(claim["paid_fen"]), asked, payment_kind)
+        peril = self.policy.peril(claim["peril"])
+        return {
+            "claim": claim,
+            "kind": payment_kind.value,
+            "fen": fen,
+            "postings": domain.payment_postings(peril.account, fen),
+            "narration": payment_narration(peril.cn, claim_no, payment_kind),
+        }
+
+    async def document_content(self, claim_no: str, document_id: int) -> tuple[Row, bytes]:
+        """A stored document of a claim and its bytes (empty for a paper original seen at the counter)."""
+        claim = await self._reload(claim_no)
+        document = await self.claims.document(int(claim["id"]), document_id)
+        if document is None:
+            raise DocumentNotFound(f"claim {claim_no} has no document {document_id}", field="document_id")
+        digest = str(document["sha256"])
+        if not digest:
+            return document, b""
+        return document, (self.settings.upload_dir / digest[:2] / digest).read_bytes()
+
+    async def payments_on(self, day: dt.date) -> list[Row]:
+        """The claim payments made on ``day``, oldest first."""
+        return await self.claims.payments_on(day)
+
     # -- jobs ---------------------------------------------------------------------------------------
 
     async def mark_overdue(self, today: dt.date) -> int:
@@ -1073,6 +1187,11 @@ class ClaimsService:
                     ),
                 )
         return len(flagged)
+
+
+def payment_narration(peril_cn: str, claim_no: str, kind: PaymentKind) -> str:
+    """The narration of a claim payment's entry, e.g. ``火灾爆炸救助 赔付 CL-2026-000001（final）``."""
+    return f"{peril_cn} 赔付 {claim_no}（{kind.value}）"
 
 
 def _store(directory: Path, digest: str, content: bytes) -> None:

@@ -55,11 +55,13 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
             field=field,
             rule="GB 11643 format",
         )
-    if number[17] != ric.calc_check_digit(number):
+    expected = ric.calc_check_digit(number)
+    if number[17] != expected:
         raise InvalidInput(
-            f"{field} has a wrong check character: expected {ric.calc_check_digit(number)} (GB 11643)",
+            f"{field} has a wrong check character: expected {expected} (GB 11643)",
             field=field,
             rule="GB 11643 check character",
+            extra={"expected": expected},
         )
     try:
         birth = ric.get_birth_date(number)

@@ -47,6 +47,10 @@ class UserRepository:
             AppUser.id == user_id
         )
 
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Replace a user's password hash."""
+        await AppUser.update({AppUser.password_hash: password_hash}).where(AppUser.id == user_id)
+
     async def all(self) -> list[dict[str, Any]]:
         """Every user, by name."""
         rows: list[dict[str, Any]] = await AppUser.select(

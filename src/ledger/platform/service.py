@@ -9,7 +9,7 @@ from typing import Any
 
 from ledger.core import clock
 from ledger.core.context import request_id
-from ledger.core.errors import AccountLocked, Conflict, Unauthenticated
+from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenticated
 from ledger.db import write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, Principal, Role
@@ -154,6 +154,30 @@ class UserService:
         if user["role"] != principal.role.value:
             raise Unauthenticated("the user's role changed: sign in again", rule="current role")
         return principal
+
+    async def change_password(self, principal: Principal, current: str, new: str) -> None:
+        """Set a new password for the signed-in user after checking the current one.
+
+        Args:
+            principal: the user changing their own password.
+            current: their current password (a wrong one is refused like a wrong sign-in).
+            new: the new password (at least 8 characters, different from the current one).
+        """
+        if new == current:
+            raise InvalidInput(
+                "the new password must differ from the current one",
+                field="new_password",
+                rule="a new password",
+            )
+        password_hash = domain.hash_password(new)
+        async with write_transaction():
+            user = await self.users.by_id(principal.user_id)
+            if user is None or not domain.password_matches(user["password_hash"], current):
+                raise Unauthenticated(
+                    "the current password is wrong", field="current_password", rule="current password"
+                )
+            await self.users.set_password_hash(principal.user_id, password_hash)
+            await record_audit(principal, "user.password_change", "user", principal.user_id, None, None)
 
     async def list_users(self) -> list[dict[str, Any]]:
         """Every user (no password hashes)."""

@@ -1,0 +1,82 @@
+"""The approvals desk (理赔审批): assessed claims waiting for a decision; approve or reject with a code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from ledger.claims.domain import ClaimStatus
+from ledger.claims.repository import ClaimFilter
+from ledger.core.errors import LedgerError
+from ledger.platform.domain import Role
+from ledger.web.i18n import gettext_
+from ledger.web.pages import messages
+from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
+from ledger.web.pages.claims import case_file_page
+from ledger.web.pages.views import claim_rows, service_of
+
+QUEUE_SIZE = 200
+
+
+class ApproverPages(Controller):
+    """The approval queue and the decisions."""
+
+    @get("/approvals", name="approvals", **desk(Role.APPROVER))
+    async def queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Assessed claims, the most urgent first, with amount, assessor and duplicates."""
+        principal = principal_of(request)
+        service = service_of(request)
+        rows, total = await service.search(
+            ClaimFilter(status=ClaimStatus.ASSESSED.value), limit=QUEUE_SIZE, offset=0
+        )
+        return render(
+            request,
+            "claims/approvals.html",
+            claims=claim_rows(service, rows, principal),
+            total=total,
+            reasons=[
+                (code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()
+            ],
+        )
+
+    @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER))
+    async def approve(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
+        """Approve (the four-eyes rule and the second approval are the service's)."""
+        form = await form_of(request)
+        try:
+            row = await service_of(request).approve(
+                principal_of(request), claim_no, str(form.get("reason", ""))
+            )
+        except LedgerError as exc:
+            return await case_file_page(request, claim_no, 409, **error_context(exc))
+        if row["status"] == ClaimStatus.APPROVED:
+            text = gettext_("Claim {claim} approved: {amount} yuan, now waiting for payment.")
+        else:
+            text = gettext_(
+                "First approval of claim {claim} recorded; a second approver must also approve it."
+            )
+        return redirect(
+            request,
+            "/approvals",
+            message=text.format(claim=claim_no, amount=amount(row["approved_fen"])),
+            links={gettext_("Case file"): f"/claims/{claim_no}"},
+        )
+
+    @post("/claims/{claim_no:str}/reject", name="reject", **desk(Role.APPROVER))
+    async def reject(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
+        """Reject with a coded reason."""
+        form = await form_of(request)
+        try:
+            await service_of(request).reject(
+                principal_of(request), claim_no, str(form.get("reason_code", "")), str(form.get("note", ""))
+            )
+        except LedgerError as exc:
+            return await case_file_page(request, claim_no, 409, **error_context(exc))
+        return redirect(
+            request,
+            "/approvals",
+            message=gettext_("Claim {claim} rejected.").format(claim=claim_no),
+            links={gettext_("Case file"): f"/claims/{claim_no}"},
+        )

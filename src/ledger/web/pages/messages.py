@@ -1,0 +1,206 @@
+"""Words the pages show for the domain's codes and errors, in the user's language.
+
+The domain's errors carry English messages for the API; a page says the same in the user's language:
+known rules get their own sentence (the ID check character names the expected character), anything
+else is shown with the domain's own message after a translated lead-in.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ledger.claims.domain import ClaimStatus
+from ledger.core.errors import (
+    AccountLocked,
+    Conflict,
+    InvalidInput,
+    LedgerError,
+    NotFound,
+    PayloadTooLarge,
+    PermissionDenied,
+    RuleViolation,
+    Unauthenticated,
+    UnsupportedMediaType,
+)
+from ledger.platform.domain import Role
+from ledger.web.i18n import gettext_, is_chinese
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for a marker
+    """Mark ``message`` for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+ROLE_NAMES = {
+    Role.ADJUSTER: N_("adjuster"),
+    Role.APPROVER: N_("approver"),
+    Role.ACCOUNTANT: N_("accountant"),
+    Role.AUDITOR: N_("auditor"),
+    Role.ADMIN: N_("administrator"),
+}
+
+STATUS_EN = {
+    ClaimStatus.REGISTERED: "registered",
+    ClaimStatus.DOCUMENTS_PENDING: "missing documents",
+    ClaimStatus.UNDER_REVIEW: "under review",
+    ClaimStatus.ASSESSED: "assessed",
+    ClaimStatus.APPROVED: "approved",
+    ClaimStatus.REJECTED: "rejected",
+    ClaimStatus.PARTLY_PAID: "partly paid",
+    ClaimStatus.PAID: "paid",
+    ClaimStatus.CLOSED: "closed",
+    ClaimStatus.WITHDRAWN: "withdrawn",
+}
+
+PAYMENT_KINDS = {"advance": N_("advance"), "interim": N_("interim payment"), "final": N_("final payment")}
+DEADLINES = {"documents": N_("documents"), "decision": N_("decision"), "payment": N_("payment")}
+LIMIT_LAYERS = {
+    "head": N_("this head, per person or household"),
+    "household": N_("household in this event"),
+    "event": N_("this event"),
+    "peril_year": N_("this peril in the policy year"),
+    "policy_year": N_("the policy year"),
+}
+RELATIONS = {
+    "self": N_("the victim"),
+    "spouse": N_("spouse"),
+    "parent": N_("parent"),
+    "child": N_("child"),
+    "sibling": N_("sibling"),
+    "other_heir": N_("other heir"),
+    "agent": N_("agent"),
+}
+HOUSEHOLD_STATUSES = {
+    "normal": N_("ordinary household"),
+    "dibao": N_("minimum living guarantee (dibao)"),
+    "tekun": N_("extreme hardship (tekun)"),
+}
+ACTIONS = {
+    "register": N_("registered"),
+    "request_documents": N_("one-time notice sent"),
+    "documents_complete": N_("documents complete"),
+    "assess": N_("assessed"),
+    "approve_first": N_("first approval"),
+    "approve": N_("approved"),
+    "reject": N_("rejected"),
+    "pay_partial": N_("part payment"),
+    "pay_final": N_("final payment"),
+    "close": N_("closed"),
+    "withdraw": N_("withdrawn"),
+    "reopen": N_("reopened"),
+}
+
+
+def status_label(status: str) -> str:
+    """A claim status as the badge shows it: the domain's Chinese word, or its English one."""
+    value = ClaimStatus(status)
+    return value.cn if is_chinese() else STATUS_EN[value]
+
+
+def label(table: dict[str, str], code: str) -> str:
+    """The translated label of ``code`` in one of the tables above (the code itself if unknown)."""
+    return gettext_(table[code]) if code in table else code
+
+
+def bilingual(cn: str, en: str) -> str:
+    """A configured name (peril, document, head) in the page language."""
+    return cn if is_chinese() else en
+
+
+_CHECK = re.compile(r"expected (?P<expected>\S+)")
+
+
+def _by_rule(exc: LedgerError) -> str | None:
+    rule = exc.rule or ""
+    if rule == "GB 11643 check character":
+        expected = exc.extra.get("expected") or (
+            m.group("expected") if (m := _CHECK.search(exc.message)) else "?"
+        )
+        return gettext_("Wrong check character: it should be {expected}.").format(expected=expected)
+    if rule == "GB 11643 length":
+        return gettext_("A resident ID number has 18 characters.")
+    if rule == "GB 11643 format":
+        return gettext_("A resident ID number is 17 digits and a check digit or X.")
+    if rule == "GB 11643 birth date":
+        return gettext_("The birth date inside this ID number is impossible or in the future.")
+    if rule == "birth date not in future":
+        return gettext_("The birth date inside this ID number is impossible or in the future.")
+    if rule == "GB 11643 area code":
+        return gettext_("The area code of this ID number is unknown.")
+    if rule == "required":
+        return gettext_("Required.")
+    return None
+
+
+def _by_class(exc: LedgerError) -> str | None:
+    name = type(exc).__name__
+    if name == "FourEyesViolation":
+        return gettext_(
+            "Refused by the four-eyes rule: whoever registered, assessed or already approved a claim "
+            "may not also decide it. Another approver must do this ({detail})."
+        ).format(detail=exc.message)
+    if name == "DocumentsIncomplete":
+        return gettext_("Not every document on the checklist is verified yet: {missing}.").format(
+            missing=", ".join(exc.extra.get("missing", [])) or exc.message
+        )
+    if name == "IllegalTransition":
+        return gettext_("This is not possible in the claim's current status ({detail}).").format(
+            detail=exc.message
+        )
+    if name == "DuplicateClaim":
+        return gettext_(
+            "Possible duplicate relief: the victim already has claim {other}. Only an approver may "
+            "register it anyway, with a reason."
+        ).format(other=exc.extra.get("claim_id", ""))
+    if name == "CsrfRefused":
+        return gettext_(
+            "This form was refused because its security token is missing or out of date. Reload the "
+            "page and send it again."
+        )
+    return None
+
+
+_LEAD = (
+    (AccountLocked, N_("This account is locked after repeated failed sign-ins")),
+    (Unauthenticated, N_("Please sign in")),
+    (PermissionDenied, N_("Not allowed")),
+    (NotFound, N_("Not found")),
+    (PayloadTooLarge, N_("The file is too large")),
+    (UnsupportedMediaType, N_("This file type is not accepted")),
+    (InvalidInput, N_("Please correct this")),
+    (RuleViolation, N_("Refused by a rule")),
+    (Conflict, N_("Not possible now")),
+)
+
+
+def error_text(exc: LedgerError) -> str:
+    """The error as one sentence in the user's language, naming what is expected."""
+    if isinstance(exc, PermissionDenied) and exc.rule == "role":
+        return exc.message  # already written for the page in the user's language
+    if isinstance(exc, Unauthenticated) and exc.rule == "valid credentials":
+        return gettext_("Wrong username or password.")
+    if isinstance(exc, AccountLocked):
+        return gettext_(
+            "This account is locked after repeated failed sign-ins; try again later or ask an "
+            "administrator ({detail})."
+        ).format(detail=exc.message)
+    found = _by_rule(exc) or _by_class(exc)
+    if found:
+        return found
+    lead = next((text for cls, text in _LEAD if isinstance(exc, cls)), N_("Refused"))
+    rule = f" ({exc.rule})" if exc.rule else ""
+    return f"{gettext_(lead)}: {exc.message}{rule}"
+
+
+def http_text(status: int) -> str:
+    """A sentence for an HTTP error without a domain error behind it."""
+    if status == 404:
+        return gettext_("This page does not exist.")
+    if status == 413:
+        return gettext_("The upload is too large.")
+    return gettext_("The request could not be handled (HTTP {status}).").format(status=status)
+
+
+def form_field(field: str | None) -> str:
+    """The form input an error belongs to (the domain names inputs as the forms do); ``_form`` if none."""
+    return field or "_form"
