@@ -27,6 +27,7 @@ from ledger.web.auth import PUBLIC, BearerAuthMiddleware
 from ledger.web.docs import assets_router, openapi_config
 from ledger.web.errors import EXCEPTION_HANDLERS
 from ledger.web.middleware import IdempotencyMiddleware, RequestIdMiddleware
+from ledger.web.request_ids import echo_header
 
 log = logging.getLogger("ledger")
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             IdempotencyMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[echo_header],
         openapi_config=openapi_config(version("relief-ledger")),
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
