@@ -11,6 +11,7 @@ from ledger.platform.domain import Principal, Role
 from ledger.platform.schemas import AuditEntry, JobRunView, Page, Token, TokenRequest, User, UserCreate
 from ledger.platform.service import AuthPolicy, UserService, recent_job_runs, search_audit
 from ledger.web.auth import PUBLIC, access
+from ledger.web.choices import AuditObjectType, JobName
 from ledger.web.params import Limit, Offset
 
 
@@ -71,7 +72,7 @@ class AuditController(Controller):
     @get("/", **access(Role.ADMIN, Role.AUDITOR), operation_id="listAuditEvents")
     async def list_events(
         self,
-        object_type: FromQuery[str | None] = None,
+        object_type: FromQuery[AuditObjectType | None] = None,
         object_id: FromQuery[str | None] = None,
         actor: FromQuery[str | None] = None,
         limit: Limit = 100,
@@ -91,7 +92,7 @@ class JobController(Controller):
     tags = ["jobs"]
 
     @get("/runs", **access(Role.ADMIN, Role.AUDITOR), operation_id="listJobRuns")
-    async def runs(self, job: FromQuery[str | None] = None) -> list[JobRunView]:
+    async def runs(self, job: FromQuery[JobName | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
         rows = await recent_job_runs(job)
         return [JobRunView(**{k: row[k] for k in JobRunView.__struct_fields__}) for row in rows]

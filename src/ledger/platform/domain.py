@@ -28,6 +28,24 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+AUDIT_OBJECT_TYPES = (
+    "claim",
+    "event",
+    "policy_year",
+    "fund",
+    "fund_receipt",
+    "fund_period_close",
+    "fund_grantee",
+    "fund_conflict_link",
+    "fund_call",
+    "fund_application",
+    "fund_grant",
+    "user",
+    "login",
+)
+"""Every ``object_type`` an audit row may have (the audit list's filter takes one of them)."""
+
+
 def parse_role(value: str) -> Role:
     """Return the ``Role`` called ``value`` or raise ``InvalidInput`` listing the roles."""
     try:

@@ -161,7 +161,8 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
         request_ids.assign(request.scope),
         exc_info=exc,
     )
-    return problem(500, "an unexpected error occurred; quote the request_id when reporting it", request=request)
+    detail = "an unexpected error occurred; quote the request_id when reporting it"
+    return problem(500, detail, request=request)
 
 
 def _field_name(key: object) -> str:
