@@ -215,5 +215,5 @@ def test_the_audit_filter_knows_every_object_type_the_code_writes() -> None:
             assert isinstance(argument, ast.Constant), where
             assert isinstance(argument.value, str), where
             written.setdefault(argument.value, []).append(where)
-    assert {"claim", "fund_grant", "user"} <= set(written)
+    assert {"claim", "fund_grant", "user", "login"} <= set(written)
     assert set(written) <= set(AUDIT_OBJECT_TYPES), set(written) - set(AUDIT_OBJECT_TYPES)

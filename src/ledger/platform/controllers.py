@@ -25,7 +25,9 @@ class AuthController(Controller):
     async def token(self, data: JSONBody[TokenRequest], request: Request[Any, Any, Any]) -> Token:
         """Exchange a username and password for a short-lived bearer token (public).
 
-        Repeated wrong passwords lock the account for a while (423).
+        An unknown username and a wrong password get the same 401. After `LEDGER_LOCKOUT_THRESHOLD`
+        (default 5) failed sign-ins in a row under one username, whether or not the user exists, it is
+        locked for `LEDGER_LOCKOUT_MINUTES` (default 15): the same 423 for every such name.
         """
         settings = request.app.state.settings
         policy = AuthPolicy(
