@@ -65,12 +65,13 @@ def choice_values(settings: Settings) -> dict[Choice, tuple[str, ...]]:
 
 
 class ChoiceSchemaPlugin(OpenAPISchemaPlugin):
-    """Documents a ``str`` marked ``OneOf(choice)`` as ``{"type": "string", "enum": [...]}``."""
+    """Documents a ``str`` marked ``OneOf(choice)`` as ``{"type": "string", "enum": [...]}``.
+
+    Args:
+        values: the allowed values of each choice (``choice_values``).
+    """
 
     def __init__(self, values: Mapping[Choice, tuple[str, ...]]) -> None:
-        """Args:
-        values: the allowed values of each choice (``choice_values``).
-        """
         self.values = values
 
     @staticmethod
