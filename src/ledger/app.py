@@ -23,11 +23,13 @@ from ledger.journal.service import Ledger
 from ledger.platform.controllers import AuditController, AuthController, JobController, UserController
 from ledger.reports import controllers as reports_controllers
 from ledger.scheduler import scheduler_lifespan
-from ledger.web import pages
+from ledger.web import choices, pages
 from ledger.web.auth import PUBLIC, BearerAuthMiddleware
 from ledger.web.docs import assets_router, openapi_config
+from ledger.web.enums import ChoiceSchemaPlugin, choice_values
 from ledger.web.errors import EXCEPTION_HANDLERS
 from ledger.web.middleware import IdempotencyMiddleware, RequestIdMiddleware
+from ledger.web.request_ids import echo_header
 
 log = logging.getLogger("ledger")
 
@@ -68,6 +70,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings: the configuration; the secret key is generated into the data dir if not given.
     """
     settings = (settings or get_settings()).with_secret()
+    # Read once here, so the OpenAPI enums and the 422s for unknown filter values agree.
+    allowed = choice_values(settings)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:
@@ -90,12 +94,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
             IdempotencyMiddleware,
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        before_send=[echo_header],
         openapi_config=openapi_config(version("relief-ledger")),
         template_config=pages.template_config(),
+        plugins=[ChoiceSchemaPlugin(allowed)],
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]},
             log_exceptions="never",
             configure_root_logger=True,
         ),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, choices.STATE_KEY: allowed}),
     )

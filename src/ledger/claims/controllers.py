@@ -45,6 +45,7 @@ from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
+from ledger.web.choices import ClaimStatusCode, DocumentTypeCode, PerilCode, StreetName
 from ledger.web.params import Limit, Offset, RowId
 
 EVERYONE = (Role.ADJUSTER, Role.APPROVER, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
@@ -263,8 +264,8 @@ class EventController(Controller):
     async def list_events(
         self,
         request: Request[Any, Any, Any],
-        peril: FromQuery[str | None] = None,
-        street: FromQuery[str | None] = None,
+        peril: FromQuery[PerilCode | None] = None,
+        street: FromQuery[StreetName | None] = None,
         date_from: FromQuery[dt.date | None] = None,
         date_to: FromQuery[dt.date | None] = None,
         limit: Limit = 50,
@@ -309,9 +310,9 @@ class ClaimController(Controller):
     async def list_claims(
         self,
         request: Request[Principal, Any, Any],
-        status: FromQuery[str | None] = None,
-        peril: FromQuery[str | None] = None,
-        street: FromQuery[str | None] = None,
+        status: FromQuery[ClaimStatusCode | None] = None,
+        peril: FromQuery[PerilCode | None] = None,
+        street: FromQuery[StreetName | None] = None,
         date_from: FromQuery[dt.date | None] = None,
         date_to: FromQuery[dt.date | None] = None,
         victim_id: FromQuery[str | None] = None,
@@ -373,7 +374,10 @@ class ClaimController(Controller):
         operation_id="uploadClaimDocument",
     )
     async def upload(
-        self, claim_no: ClaimNo, document_type: FromQuery[str], request: Request[Principal, Any, Any]
+        self,
+        claim_no: ClaimNo,
+        document_type: FromQuery[DocumentTypeCode],
+        request: Request[Principal, Any, Any],
     ) -> DocumentView:
         """Upload one document of a claim."""
         service = _service(request)

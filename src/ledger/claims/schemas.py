@@ -7,6 +7,20 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ledger.web.choices import (
+    BenefitHeadCode,
+    ClaimActionCode,
+    ClaimStatusCode,
+    DocumentTypeCode,
+    HouseholdStatusCode,
+    PaymentKindCode,
+    PerilCode,
+    RejectionReasonCode,
+    RelationCode,
+    SchemeCode,
+    StreetName,
+)
+
 Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 Amount = Annotated[str, msgspec.Meta(max_length=24, description='decimal string, e.g. "12345.67"')]
@@ -17,9 +31,9 @@ class EventCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A new insured event (出险事件)."""
 
     incident_date: dt.date
-    street: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    street: Annotated[StreetName, msgspec.Meta(min_length=1, max_length=32)]
     place: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    peril: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    peril: Annotated[PerilCode, msgspec.Meta(min_length=1, max_length=32)]
     authority: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
     certificate_no: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     description: Text = ""
@@ -31,9 +45,9 @@ class EventView(msgspec.Struct):
     event_no: str
     policy_year: str
     incident_date: dt.date
-    street: str
+    street: StreetName
     place: str
-    peril: str
+    peril: PerilCode
     peril_cn: str
     description: str
     authority: str
@@ -80,7 +94,7 @@ class PolicyYearView(msgspec.Struct):
 class LineIn(msgspec.Struct, forbid_unknown_fields=True):
     """One benefit line of a claim."""
 
-    head: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
+    head: Annotated[BenefitHeadCode, msgspec.Meta(min_length=1, max_length=16)]
     claimed: Amount
     grade: int | None = None
     unreimbursed: Amount | None = None
@@ -96,17 +110,17 @@ class ClaimCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     event_no: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     claimant_name: Name
-    claimant_relation: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
+    claimant_relation: Annotated[RelationCode, msgspec.Meta(min_length=1, max_length=16)]
     claimant_id: Annotated[str, msgspec.Meta(min_length=1, max_length=24)]
     victim_name: Name
     victim_id: Annotated[str, msgspec.Meta(min_length=1, max_length=24)]
     bank_name: Name
     bank_account: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{8,30}$")]
     lines: Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=5)]
-    household_status: str = "normal"
+    household_status: HouseholdStatusCode = "normal"
     household: Annotated[str, msgspec.Meta(max_length=64)] = ""
-    scheme: str = "relief_liability"
-    documents: list[str] = []
+    scheme: SchemeCode = "relief_liability"
+    documents: list[DocumentTypeCode] = []
     override_reason: Reason | None = None
 
 
@@ -114,10 +128,10 @@ class ClaimUpdate(msgspec.Struct, forbid_unknown_fields=True):
     """Changes to a claim before it is assessed; omitted fields stay as they are."""
 
     claimant_name: Name | None = None
-    claimant_relation: str | None = None
+    claimant_relation: RelationCode | None = None
     bank_name: Name | None = None
     bank_account: Annotated[str, msgspec.Meta(pattern=r"^[0-9]{8,30}$")] | None = None
-    household_status: str | None = None
+    household_status: HouseholdStatusCode | None = None
     lines: Annotated[list[LineIn], msgspec.Meta(min_length=1, max_length=5)] | None = None
 
 
@@ -144,14 +158,14 @@ class AssessIn(msgspec.Struct, forbid_unknown_fields=True):
 class RejectIn(msgspec.Struct, forbid_unknown_fields=True):
     """A rejection with a coded reason (see the policy's rejection reasons)."""
 
-    reason_code: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    reason_code: Annotated[RejectionReasonCode, msgspec.Meta(min_length=1, max_length=32)]
     note: Reason = ""
 
 
 class PaymentIn(msgspec.Struct, forbid_unknown_fields=True):
     """A payment: ``advance`` / ``interim`` need an amount; ``final`` pays the rest (amount optional)."""
 
-    kind: str
+    kind: PaymentKindCode
     amount: Amount | None = None
     reference: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
@@ -160,7 +174,7 @@ class LineView(msgspec.Struct):
     """A benefit line and its assessment."""
 
     line: int
-    head: str
+    head: BenefitHeadCode
     claimed: str
     grade: int | None
     unreimbursed: str | None
@@ -178,19 +192,19 @@ class ClaimView(msgspec.Struct):
     claim_no: str
     event_no: str
     policy_year: str
-    peril: str
-    street: str
-    scheme: str
+    peril: PerilCode
+    street: StreetName
+    scheme: SchemeCode
     incident_date: dt.date
-    status: str
+    status: ClaimStatusCode
     status_cn: str
     claimant_name: str
-    claimant_relation: str
+    claimant_relation: RelationCode
     claimant_id: str
     victim_name: str
     victim_id: str
     household: str
-    household_status: str
+    household_status: HouseholdStatusCode
     bank_name: str
     bank_account: str
     lines: list[LineView]
@@ -201,14 +215,14 @@ class ClaimView(msgspec.Struct):
     registered_by: str
     assessed_by: str | None
     approvers: list[str]
-    rejection_code: str | None
+    rejection_code: RejectionReasonCode | None
     duplicate_of: str | None
     override_reason: str
     documents_requested: list[dict[str, Any]]
     decision_due: dt.date | None
     payment_due: dt.date | None
     overdue: bool
-    allowed_actions: list[str]
+    allowed_actions: list[ClaimActionCode]
 
 
 class ClaimSummary(msgspec.Struct):
@@ -216,10 +230,10 @@ class ClaimSummary(msgspec.Struct):
 
     claim_no: str
     event_no: str
-    peril: str
-    street: str
+    peril: PerilCode
+    street: StreetName
     incident_date: dt.date
-    status: str
+    status: ClaimStatusCode
     victim_name: str
     victim_id: str
     assessed: str
@@ -234,7 +248,7 @@ class DocumentView(msgspec.Struct):
     """A document of a claim (``sha256`` empty for a paper original seen at the counter)."""
 
     id: int
-    doc_type: str
+    doc_type: DocumentTypeCode
     sha256: str
     size: int
     content_type: str
@@ -251,7 +265,7 @@ class ChecklistItem(msgspec.Struct):
     cn: str
     en: str
     need: int
-    of: list[str]
+    of: list[DocumentTypeCode]
     received: int
     verified: int
     satisfied: bool
@@ -280,13 +294,13 @@ class PaymentView(msgspec.Struct):
     """A payment and its journal entry."""
 
     claim_no: str
-    kind: str
+    kind: PaymentKindCode
     amount: str
     reference: str
     paid_on: dt.date
     journal_seq: int
     paid_by: str
-    claim_status: str
+    claim_status: ClaimStatusCode
     claim_paid: str
 
 

@@ -35,8 +35,8 @@ class Settings:
         scheduler_enabled: run the job scheduler in this process; ``LEDGER_SCHEDULER_ENABLED``.
         log_level: Python logging level name; ``LEDGER_LOG_LEVEL``.
         token_ttl_seconds: lifetime of an access token; ``LEDGER_TOKEN_TTL_SECONDS``.
-        lockout_threshold: failed logins in a row that lock an account; ``LEDGER_LOCKOUT_THRESHOLD``.
-        lockout_minutes: how long a locked account stays locked; ``LEDGER_LOCKOUT_MINUTES``.
+        lockout_threshold: failed sign-ins in a row that lock a username; ``LEDGER_LOCKOUT_THRESHOLD``.
+        lockout_minutes: how long a locked username stays locked; ``LEDGER_LOCKOUT_MINUTES``.
         policy_file: an alternative policy TOML (perils, limits); ``LEDGER_POLICY_FILE``.
         max_upload_bytes: the largest document accepted; ``LEDGER_MAX_UPLOAD_BYTES``.
         pdf_font: a TrueType CJK font for PDFs (default: found on the system); ``LEDGER_PDF_FONT``.

@@ -17,6 +17,7 @@ from ledger.funds import schemas as s
 from ledger.funds.service import ApplicationService, FundService, GrantService, fund_config
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
+from ledger.web.choices import ApplicationStatusCode, GrantStatusCode
 from ledger.web.params import Limit, Number, Offset, RowId, RowIdQuery
 
 READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
@@ -211,7 +212,7 @@ class ApplicationController(Controller):
         self,
         request: UserRequest,
         call_id: RowIdQuery = None,
-        status: FromQuery[str | None] = None,
+        status: FromQuery[ApplicationStatusCode | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[s.ApplicationView]:
@@ -294,7 +295,7 @@ class GrantController(Controller):
     async def list_grants(
         self,
         request: UserRequest,
-        status: FromQuery[str | None] = None,
+        status: FromQuery[GrantStatusCode | None] = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[s.GrantView]:

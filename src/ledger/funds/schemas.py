@@ -16,6 +16,7 @@ from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_amount, parse_amount
 from ledger.db import MAX_INTEGER
 from ledger.funds.domain import FundPosition, MatchingRule, ReceiptKind, Restriction, mean_score
+from ledger.web.choices import ApplicationStatusCode, GrantStatusCode, ReceiptKindCode, RestrictionCode
 
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=4000)]
@@ -239,7 +240,7 @@ class FundView(msgspec.Struct):
     code: str
     name: str
     purpose: str
-    restriction: str
+    restriction: RestrictionCode
 
     @classmethod
     def of(cls, row: Row) -> FundView:
@@ -282,7 +283,7 @@ class ReceiptView(msgspec.Struct):
 
     id: int
     fund_id: int
-    kind: str
+    kind: ReceiptKindCode
     amount: str
     donor: str
     agreement: str
@@ -402,7 +403,7 @@ class ApplicationView(msgspec.Struct):
     requested_amount: str
     pledged_amount: str
     submitted_on: dt.date
-    status: str
+    status: ApplicationStatusCode
     recorded_by: str
     approved_amount: str | None
     decided_by: str
@@ -505,7 +506,7 @@ class GrantView(msgspec.Struct):
     application_id: int
     fund_id: int
     grantee_id: int
-    status: str
+    status: GrantStatusCode
     amount: str
     paid: str
     returned: str

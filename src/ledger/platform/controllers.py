@@ -11,6 +11,7 @@ from ledger.platform.domain import Principal, Role
 from ledger.platform.schemas import AuditEntry, JobRunView, Page, Token, TokenRequest, User, UserCreate
 from ledger.platform.service import AuthPolicy, UserService, recent_job_runs, search_audit
 from ledger.web.auth import PUBLIC, access
+from ledger.web.choices import AuditObjectType, JobName
 from ledger.web.params import Limit, Offset
 
 
@@ -24,7 +25,9 @@ class AuthController(Controller):
     async def token(self, data: JSONBody[TokenRequest], request: Request[Any, Any, Any]) -> Token:
         """Exchange a username and password for a short-lived bearer token (public).
 
-        Repeated wrong passwords lock the account for a while (423).
+        An unknown username and a wrong password get the same 401. After `LEDGER_LOCKOUT_THRESHOLD`
+        (default 5) failed sign-ins in a row under one username, whether or not the user exists, it is
+        locked for `LEDGER_LOCKOUT_MINUTES` (default 15): the same 423 for every such name.
         """
         settings = request.app.state.settings
         policy = AuthPolicy(
@@ -71,7 +74,7 @@ class AuditController(Controller):
     @get("/", **access(Role.ADMIN, Role.AUDITOR), operation_id="listAuditEvents")
     async def list_events(
         self,
-        object_type: FromQuery[str | None] = None,
+        object_type: FromQuery[AuditObjectType | None] = None,
         object_id: FromQuery[str | None] = None,
         actor: FromQuery[str | None] = None,
         limit: Limit = 100,
@@ -91,7 +94,7 @@ class JobController(Controller):
     tags = ["jobs"]
 
     @get("/runs", **access(Role.ADMIN, Role.AUDITOR), operation_id="listJobRuns")
-    async def runs(self, job: FromQuery[str | None] = None) -> list[JobRunView]:
+    async def runs(self, job: FromQuery[JobName | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
         rows = await recent_job_runs(job)
         return [JobRunView(**{k: row[k] for k in JobRunView.__struct_fields__}) for row in rows]

@@ -1,9 +1,11 @@
-"""Roles, passwords, access tokens and lockout: pure rules, no web or database code."""
+"""Roles, passwords, access tokens and sign-in lockout: pure rules, no web or database code."""
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,6 +30,24 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+AUDIT_OBJECT_TYPES = (
+    "claim",
+    "event",
+    "policy_year",
+    "fund",
+    "fund_receipt",
+    "fund_period_close",
+    "fund_grantee",
+    "fund_conflict_link",
+    "fund_call",
+    "fund_application",
+    "fund_grant",
+    "user",
+    "login",
+)
+"""Every ``object_type`` an audit row may have (the audit list's filter takes one of them)."""
+
+
 def parse_role(value: str) -> Role:
     """Return the ``Role`` called ``value`` or raise ``InvalidInput`` listing the roles."""
     try:
@@ -46,12 +66,25 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_matches(password_hash: str, password: str) -> bool:
-    """Whether ``password`` matches ``password_hash``; a malformed hash never matches."""
+def password_matches(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; a malformed hash never matches.
+
+    ``None`` (no such user, or a disabled one) never matches either, but ``password`` is still checked
+    against a dummy hash made by the same hasher, so the answer takes as long as for a real user and
+    its time does not tell whether the user exists.
+    """
+    hasher = _hasher
     try:
-        return _hasher.verify(password_hash, password)
+        matched = hasher.verify(password_hash or _dummy_hash(hasher), password)
     except (VerificationError, InvalidHashError):
         return False
+    return matched and password_hash is not None
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A hash of a random password with ``hasher``'s parameters, made once per hasher."""
+    return hasher.hash(secrets.token_urlsafe(16))
 
 
 def generate_password() -> str:
@@ -130,10 +163,54 @@ def read_token(token: str, *, secret: str, now: dt.datetime) -> Principal:
     return Principal(user_id=int(claims["uid"]), username=str(claims["sub"]), role=role)
 
 
-def lock_until_after_failure(
-    failed_logins: int, *, threshold: int, minutes: int, now: dt.datetime
-) -> dt.datetime | None:
-    """When an account with ``failed_logins`` failures in a row becomes locked until, or ``None``."""
-    if failed_logins >= threshold:
-        return now + dt.timedelta(minutes=minutes)
-    return None
+USERNAME_KEY_LENGTH = 64
+
+
+def login_key(username: str) -> str:
+    """The name failed sign-ins are counted under: ``username`` as NFKC, trimmed and case-folded.
+
+    Spellings of one name that differ in case, width or surrounding spaces share one count, so they
+    cannot be used to try more passwords. At most 64 characters, the longest username.
+    """
+    return unicodedata.normalize("NFKC", username).strip().casefold()[:USERNAME_KEY_LENGTH]
+
+
+@dataclass(frozen=True, slots=True)
+class LoginFailures:
+    """Failed sign-ins in a row under one login key.
+
+    Args:
+        failures: how many, since the last success or the last lock.
+        last_failed_at: when the latest one happened (aware datetime).
+        locked_until: until when sign-in under the key is refused, or ``None``.
+    """
+
+    failures: int
+    last_failed_at: dt.datetime
+    locked_until: dt.datetime | None = None
+
+    def locked_at(self, now: dt.datetime) -> bool:
+        """Whether sign-in is refused at ``now``."""
+        return self.locked_until is not None and self.locked_until > now
+
+
+def after_failure(
+    previous: LoginFailures | None, *, now: dt.datetime, threshold: int, minutes: int
+) -> LoginFailures:
+    """The failures under a key after one more wrong password at ``now``.
+
+    The count starts again after a lock has run out, or when the previous failure is more than
+    ``minutes`` old; reaching ``threshold`` locks the key for ``minutes``.
+
+    Args:
+        previous: the failures so far, or ``None``.
+        now: when this failure happened (aware datetime).
+        threshold: failures in a row that lock the key.
+        minutes: how long a lock lasts, and how long a failure counts.
+    """
+    window = dt.timedelta(minutes=minutes)
+    fresh = previous is not None and previous.locked_until is None and now - previous.last_failed_at <= window
+    failures = (previous.failures if previous is not None and fresh else 0) + 1
+    if failures >= threshold:
+        return LoginFailures(failures=failures, last_failed_at=now, locked_until=now + window)
+    return LoginFailures(failures=failures, last_failed_at=now)

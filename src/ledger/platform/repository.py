@@ -6,7 +6,8 @@ import datetime as dt
 import json
 from typing import Any
 
-from ledger.platform.tables import AppUser, AuditEvent, IdempotencyRecord, JobRun
+from ledger.platform.domain import LoginFailures
+from ledger.platform.tables import AppUser, AuditEvent, IdempotencyRecord, JobRun, LoginFailure
 
 
 class UserRepository:
@@ -33,20 +34,6 @@ class UserRepository:
         ).returning(AppUser.id)
         return int(rows[0]["id"])
 
-    async def record_failure(
-        self, user_id: int, failed_logins: int, locked_until: dt.datetime | None
-    ) -> None:
-        """Store the failed-login count and lock time after a wrong password."""
-        await AppUser.update(
-            {AppUser.failed_logins: failed_logins, AppUser.locked_until: locked_until}
-        ).where(AppUser.id == user_id)
-
-    async def record_success(self, user_id: int) -> None:
-        """Reset the failed-login count after a good password."""
-        await AppUser.update({AppUser.failed_logins: 0, AppUser.locked_until: None}).where(
-            AppUser.id == user_id
-        )
-
     async def set_password_hash(self, user_id: int, password_hash: str) -> None:
         """Replace a user's password hash."""
         await AppUser.update({AppUser.password_hash: password_hash}).where(AppUser.id == user_id)
@@ -57,6 +44,63 @@ class UserRepository:
             AppUser.id, AppUser.username, AppUser.full_name, AppUser.role, AppUser.active
         ).order_by(AppUser.username)
         return rows
+
+
+class LoginFailureRepository:
+    """Failed sign-ins in a row per login key, for users that exist or not."""
+
+    async def get(self, key: str) -> LoginFailures | None:
+        """The failures under ``key``, or ``None``."""
+        row = await LoginFailure.select().where(LoginFailure.username_key == key).first()
+        if row is None:
+            return None
+        return LoginFailures(
+            failures=int(row["failures"]),
+            last_failed_at=_aware(row["last_failed_at"]),
+            locked_until=None if row["locked_until"] is None else _aware(row["locked_until"]),
+        )
+
+    async def save(self, key: str, state: LoginFailures) -> None:
+        """Store the failures under ``key`` (inside a write transaction that serialises the key)."""
+        updated = (
+            await LoginFailure.update(
+                {
+                    LoginFailure.failures: state.failures,
+                    LoginFailure.last_failed_at: state.last_failed_at,
+                    LoginFailure.locked_until: state.locked_until,
+                }
+            )
+            .where(LoginFailure.username_key == key)
+            .returning(LoginFailure.id)
+        )
+        if not updated:
+            await LoginFailure.insert(
+                LoginFailure(
+                    username_key=key,
+                    failures=state.failures,
+                    last_failed_at=state.last_failed_at,
+                    locked_until=state.locked_until,
+                )
+            )
+
+    async def clear(self, key: str) -> None:
+        """Forget the failures under ``key`` after a successful sign-in."""
+        await LoginFailure.delete().where(LoginFailure.username_key == key)
+
+    async def purge(self, *, failed_before: dt.datetime, now: dt.datetime) -> None:
+        """Forget keys whose last failure is before ``failed_before`` and which are not locked at ``now``.
+
+        Such failures no longer count (``domain.after_failure``), so names tried once do not pile up.
+        """
+        await LoginFailure.delete().where(
+            (LoginFailure.last_failed_at < failed_before)
+            & (LoginFailure.locked_until.is_null() | (LoginFailure.locked_until <= now))
+        )
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands back naive UTC datetimes; make them comparable with aware ones."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class AuditRepository:

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ledger.web.choices import JobName, RoleName
+
 
 class TokenRequest(msgspec.Struct, forbid_unknown_fields=True):
     """Credentials for a token."""
@@ -27,7 +29,7 @@ class UserCreate(msgspec.Struct, forbid_unknown_fields=True):
     """A new user; the password must have at least 8 characters."""
 
     username: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_.-]{1,63}$")]
-    role: str
+    role: RoleName
     password: Annotated[str, msgspec.Meta(min_length=8, max_length=200)]
     full_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
 
@@ -38,7 +40,7 @@ class User(msgspec.Struct):
     id: int
     username: str
     full_name: str
-    role: str
+    role: RoleName
     active: bool
 
 
@@ -69,7 +71,7 @@ class JobRunView(msgspec.Struct):
     """One run of a scheduled job."""
 
     key: str
-    job: str
+    job: JobName
     period: str
     status: str
     attempts: int

@@ -10,10 +10,15 @@ from typing import Any
 from ledger.core import clock
 from ledger.core.context import request_id
 from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenticated
-from ledger.db import write_transaction
+from ledger.db import serialize, write_transaction
 from ledger.platform import domain
-from ledger.platform.domain import IssuedToken, Principal, Role
-from ledger.platform.repository import AuditRepository, JobRunRepository, UserRepository
+from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
+from ledger.platform.repository import (
+    AuditRepository,
+    JobRunRepository,
+    LoginFailureRepository,
+    UserRepository,
+)
 
 SYSTEM_ACTOR = Principal(user_id=0, username="system", role=Role.ADMIN)
 
@@ -67,8 +72,8 @@ class AuthPolicy:
     Args:
         secret: token signing key.
         ttl_seconds: token lifetime.
-        lockout_threshold: failures in a row that lock an account.
-        lockout_minutes: how long it stays locked.
+        lockout_threshold: failed sign-ins in a row that lock a username.
+        lockout_minutes: how long it stays locked, and how long a failure counts.
     """
 
     secret: str
@@ -82,6 +87,7 @@ class UserService:
 
     def __init__(self, users: UserRepository | None = None) -> None:
         self.users = users or UserRepository()
+        self.failures = LoginFailureRepository()
 
     async def add_user(
         self,
@@ -111,37 +117,60 @@ class UserService:
         return user_id
 
     async def sign_in(self, username: str, password: str, policy: AuthPolicy) -> IssuedToken:
-        """Check the password and issue a token; count failures and lock the account after too many."""
+        """Check the password and issue a token.
+
+        An unknown name, a disabled user and a wrong password get the same 401 in about the same
+        time: without a usable user the password is checked against a dummy hash of the same cost.
+        Failures are counted per login key (``domain.login_key``) in the database, whether or not the
+        user exists, so the count holds across processes and restarts. After
+        ``policy.lockout_threshold`` failures in a row the name is locked for
+        ``policy.lockout_minutes``: every attempt, even with the right password, then gets the same
+        423 naming when the lock ends, whether or not the user exists, and the lock is written to
+        the audit trail. A locked name's password is not checked at all.
+
+        Args:
+            username: the name as the client sent it.
+            password: the password as sent.
+            policy: token and lockout parameters.
+
+        Raises:
+            Unauthenticated: wrong name or password (401).
+            AccountLocked: too many failures in a row under this name (423).
+        """
         now = clock.now()
+        key = domain.login_key(username)
+        _refuse_if_locked(await self.failures.get(key), now, policy)
+        user = await self.users.by_username(username)
+        password_hash = user["password_hash"] if user is not None and user["active"] else None
+        matched = domain.password_matches(password_hash, password)
         async with write_transaction():
-            user = await self.users.by_username(username)
-            if user is None or not user["active"]:
-                raise Unauthenticated("wrong username or password", rule="valid credentials")
-            locked_until = _aware(user["locked_until"])
-            if locked_until is not None and locked_until > now:
-                raise AccountLocked(
-                    f"account {username!r} is locked after repeated failed logins until "
-                    f"{locked_until.isoformat(timespec='seconds')}",
-                    rule=f"at most {policy.lockout_threshold} failed logins",
+            await serialize(f"login:{key}")
+            state = await self.failures.get(key)
+            # Another attempt may have locked the name while this one was hashing.
+            _refuse_if_locked(state, now, policy)
+            if matched and state is not None:
+                await self.failures.clear(key)
+            elif not matched:
+                failed = domain.after_failure(
+                    state, now=now, threshold=policy.lockout_threshold, minutes=policy.lockout_minutes
                 )
-            if not domain.password_matches(user["password_hash"], password):
-                failures = int(user["failed_logins"]) + 1
-                lock = domain.lock_until_after_failure(
-                    failures, threshold=policy.lockout_threshold, minutes=policy.lockout_minutes, now=now
+                await self.failures.save(key, failed)
+                await self.failures.purge(
+                    failed_before=now - dt.timedelta(minutes=policy.lockout_minutes), now=now
                 )
-                await self.users.record_failure(user["id"], 0 if lock else failures, lock)
-                if lock:
+                if failed.locked_until is not None:
                     await record_audit(
-                        username, "user.lock", "user", user["id"], None, {"locked_until": lock}
+                        SYSTEM_ACTOR,
+                        "login.lock",
+                        "login",
+                        key,
+                        None,
+                        {"failures": failed.failures, "locked_until": failed.locked_until},
                     )
-                failed = True
-            else:
-                await self.users.record_success(user["id"])
-                failed = False
-        # Raised after the commit so the failure count is kept.
-        if failed:
+        # Raised after the commit so the failure is counted.
+        if not matched or user is None:
             raise Unauthenticated("wrong username or password", rule="valid credentials")
-        principal = Principal(user_id=user["id"], username=username, role=Role(user["role"]))
+        principal = Principal(user_id=user["id"], username=user["username"], role=Role(user["role"]))
         return domain.issue_token(principal, secret=policy.secret, ttl_seconds=policy.ttl_seconds, now=now)
 
     async def active_principal(self, principal: Principal) -> Principal:
@@ -184,8 +213,14 @@ class UserService:
         return await self.users.all()
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive UTC datetimes; make them comparable with aware ones."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+def _refuse_if_locked(state: LoginFailures | None, now: dt.datetime, policy: AuthPolicy) -> None:
+    """Raise ``AccountLocked`` if ``state`` locks its name at ``now``; the same answer for any name."""
+    until = state.locked_until if state is not None and state.locked_at(now) else None
+    if until is None:
+        return
+    text = until.isoformat(timespec="seconds")
+    raise AccountLocked(
+        f"too many failed sign-ins under this username: try again after {text}",
+        rule=f"at most {policy.lockout_threshold} failed sign-ins in a row",
+        extra={"locked_until": text},
+    )

@@ -1,4 +1,5 @@
-"""Tables of the platform: users, the append-only audit trail, idempotency keys and job runs."""
+"""Tables of the platform: users, failed sign-ins, the append-only audit trail, idempotency keys and
+job runs."""
 
 from __future__ import annotations
 
@@ -18,6 +19,17 @@ class AppUser(Table, tablename="app_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+
+
+class LoginFailure(Table, tablename="login_failure"):
+    """Failed sign-ins in a row under one login key (``domain.login_key``), whether or not a user of
+    that name exists; a row is removed by a successful sign-in, or once it is old and unlocked."""
+
+    id = Serial(primary_key=True)
+    username_key = Varchar(length=64, unique=True)
+    failures = Integer(default=0)
+    last_failed_at = Timestamptz(index=True)
+    locked_until = Timestamptz(null=True, default=None)
 
 
 class AuditEvent(Table, tablename="audit_event"):

@@ -22,6 +22,7 @@ from ledger.reports.service import (
     report_request,
 )
 from ledger.web.auth import access
+from ledger.web.choices import ReportBook
 
 READERS = (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)
 CHUNK = 64 * 1024
@@ -93,7 +94,7 @@ class ReportController(Controller):
         document: FromPath[str],
         date_from: DateFrom = None,
         date_to: DateTo = None,
-        book: FromQuery[str | None] = None,
+        book: FromQuery[ReportBook | None] = None,
     ) -> Stream:
         """One report as PDF, CSV or XLSX (streamed, with a Content-Disposition filename)."""
         name, fmt = _split(document)

@@ -16,6 +16,7 @@ from ledger.core import clock
 from ledger.core.errors import PermissionDenied, Unauthenticated
 from ledger.platform.domain import Principal, Role, read_token
 from ledger.platform.service import UserService
+from ledger.web.choices import choice_guard
 
 PUBLIC = "public"
 
@@ -55,6 +56,8 @@ def role_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRout
 def access(*roles: Role, idempotent: bool = False, description: str = "") -> dict[str, Any]:
     """Route keyword arguments that allow ``roles`` and say so in the OpenAPI description.
 
+    The role is checked first; then every query parameter marked ``OneOf`` must hold one of its values.
+
     Args:
         roles: the roles allowed to call the route.
         idempotent: whether the route honours an ``Idempotency-Key`` header.
@@ -68,7 +71,7 @@ def access(*roles: Role, idempotent: bool = False, description: str = "") -> dic
             " result again; the same key with a different body is refused with 409."
         )
     return {
-        "guards": [role_guard],
+        "guards": [role_guard, choice_guard],
         "opt": {"roles": roles, "idempotent": idempotent},
         "security": [{"bearer": []}],
         "description": text,

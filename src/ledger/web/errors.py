@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from ledger.core import errors
 from ledger.core.context import request_id
+from ledger.web import request_ids
 
 log = logging.getLogger("ledger.web")
 PROBLEM_JSON = "application/problem+json"
@@ -54,14 +55,28 @@ def status_of(error: errors.LedgerError) -> int:
     return 400
 
 
-def problem(status: int, detail: str, members: Mapping[str, Any] | None = None) -> Response[dict[str, Any]]:
-    """A problem+json response; ``members`` become extension members (``field``, ``rule``, ``errors``)."""
+def problem(
+    status: int,
+    detail: str,
+    members: Mapping[str, Any] | None = None,
+    *,
+    request: Request[Any, Any, Any] | None = None,
+) -> Response[dict[str, Any]]:
+    """A problem+json response.
+
+    Args:
+        status: the HTTP status.
+        detail: what went wrong, for a person.
+        members: extension members (``field``, ``rule``, ``errors`` ...); ``None`` values are left out.
+        request: the request answered; its id (assigned now if no middleware did, as for a 404 of an
+            unknown path) goes into ``request_id`` and the ``X-Request-ID`` header.
+    """
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
-        "request_id": request_id.get(),
+        "request_id": request_ids.assign(request.scope) if request is not None else request_id.get(),
     }
     for key, value in (members or {}).items():
         if value is None:
@@ -73,19 +88,27 @@ def problem(status: int, detail: str, members: Mapping[str, Any] | None = None) 
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def ledger_error_handler(_: Request[Any, Any, Any], exc: errors.LedgerError) -> Response[dict[str, Any]]:
+def ledger_error_handler(
+    request: Request[Any, Any, Any], exc: errors.LedgerError
+) -> Response[dict[str, Any]]:
     """Domain errors: their status from ``STATUS_OF``, their message, field and rule."""
-    return problem(status_of(exc), exc.message, {"field": exc.field, "rule": exc.rule, **exc.extra})
+    members = {"field": exc.field, "rule": exc.rule, **exc.extra}
+    return problem(status_of(exc), exc.message, members, request=request)
 
 
-def validation_error_handler(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, Any]]:
+def validation_error_handler(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> Response[dict[str, Any]]:
     """Request-shape errors from msgspec/Litestar: each field with its message and the rule it broke."""
     items = exc.extra if isinstance(exc.extra, list) else []
     field_errors = [_field_error(item) for item in items if isinstance(item, dict)]
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in field_errors) or str(exc.detail)
     first = field_errors[0] if field_errors else {}
     return problem(
-        400, detail, {"field": first.get("field"), "rule": first.get("rule"), "errors": field_errors or None}
+        400,
+        detail,
+        {"field": first.get("field"), "rule": first.get("rule"), "errors": field_errors or None},
+        request=request,
     )
 
 
@@ -124,9 +147,9 @@ def _field_error(item: dict[str, Any]) -> dict[str, Any]:
     return {"field": field, "message": message, "rule": rule, "source": item.get("source")}
 
 
-def http_error_handler(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
     """Litestar's own HTTP errors (404 route, 405, 413 body limit ...) as problems."""
-    return problem(exc.status_code, str(exc.detail))
+    return problem(exc.status_code, str(exc.detail), request=request)
 
 
 def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
@@ -135,10 +158,11 @@ def unexpected_error_handler(request: Request[Any, Any, Any], exc: Exception) ->
         "unhandled error in %s %s [request %s]",
         request.method,
         request.url.path,
-        request_id.get(),
+        request_ids.assign(request.scope),
         exc_info=exc,
     )
-    return problem(500, "an unexpected error occurred; quote the request_id when reporting it")
+    detail = "an unexpected error occurred; quote the request_id when reporting it"
+    return problem(500, detail, request=request)
 
 
 def _field_name(key: object) -> str:

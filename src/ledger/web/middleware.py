@@ -5,44 +5,34 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.core import clock
-from ledger.core.context import request_id
 from ledger.core.errors import Conflict, InvalidInput
 from ledger.db import write_transaction
 from ledger.platform.repository import IdempotencyRepository
+from ledger.web import request_ids
 
 IDEMPOTENCY_TTL = dt.timedelta(hours=24)
 MAX_KEY_LENGTH = 200
 
 
 class RequestIdMiddleware:
-    """Gives each request an id (or keeps a sane ``X-Request-ID``), for logs, audit rows and answers."""
+    """Gives each request an id before its route runs, for logs, audit rows and answers.
+
+    The ``X-Request-ID`` header is added to every answer by ``request_ids.echo_header``.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Set the request id for the duration of the request and echo it in a header."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
-        rid = given if given.isalnum() and len(given) <= 40 else uuid.uuid4().hex
-        # Not reset afterwards: each request runs in its own task context, and the error handlers
-        # outside this middleware still need the id for their answer.
-        request_id.set(rid)
-
-        async def send_with_id(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
-            await send(message)
-
-        await self.app(scope, receive, send_with_id)
+        """Assign the request id; it stays in the context for the error handlers outside."""
+        if scope["type"] == "http":
+            request_ids.assign(scope)
+        await self.app(scope, receive, send)
 
 
 class IdempotencyMiddleware:

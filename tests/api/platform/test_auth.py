@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from typing import Any
+import json
+from typing import Any, Literal
 
+import httpx
 import jwt
 import pytest
+from argon2 import PasswordHasher
 
+from ledger.app import create_app
+from ledger.core import clock
+from ledger.platform import domain
+from ledger.platform.tables import AppUser
 from tests.conftest import PASSWORD
 
 
@@ -85,16 +93,138 @@ async def test_wrong_password_is_401(client: Any, make_user: Any) -> None:
     assert response.json()["detail"] == "wrong username or password"
 
 
-async def test_repeated_failures_lock_the_account(client: Any, make_user: Any) -> None:
+WRONG = "wrong-pass"
+
+
+async def _sign_in(client: Any, username: str, password: str = WRONG) -> Any:
+    return await client.post("/api/auth/token", json={"username": username, "password": password})
+
+
+def _answer(response: Any) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """Status, body and headers of an answer, without what differs per request or per second."""
+    body = {k: v for k, v in response.json().items() if k not in {"request_id", "locked_until"}}
+    if "locked_until" in response.json():
+        body["detail"] = body["detail"].replace(response.json()["locked_until"], "<locked_until>")
+    headers = {k: v for k, v in response.headers.items() if k != "x-request-id"}
+    return response.status_code, body, headers
+
+
+async def _disable(username: str) -> None:
+    await AppUser.update({AppUser.active: False}).where(AppUser.username == username)
+
+
+async def test_unknown_disabled_and_wrong_password_get_the_same_answer(client: Any, make_user: Any) -> None:
+    await make_user("bob", "adjuster")
+    await make_user("olga", "adjuster")
+    await _disable("olga")
+    wrong = await _sign_in(client, "bob")
+    unknown = await _sign_in(client, "nobody")
+    disabled = await _sign_in(client, "olga", PASSWORD)
+    assert _answer(wrong) == _answer(unknown) == _answer(disabled)
+    status, body, headers = _answer(wrong)
+    assert status == 401
+    assert body["detail"] == "wrong username or password"
+    assert headers["www-authenticate"] == "Bearer"
+
+
+class CountingHasher(PasswordHasher):
+    """The test hasher, counting the passwords it checks."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)
+        self.verified = 0
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        self.verified += 1
+        return super().verify(hash, password)
+
+
+async def test_an_unknown_user_costs_one_password_check_like_a_real_one(
+    client: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The time of an answer must not tell whether the user exists: the password of an unknown or
+    disabled user is checked against a dummy hash made by the same hasher, once."""
+    await make_user("bob", "adjuster")
+    hasher = CountingHasher()
+    monkeypatch.setattr(domain, "_hasher", hasher)
+    counts = []
+    for username in ("bob", "nobody"):
+        before = hasher.verified
+        assert (await _sign_in(client, username)).status_code == 401
+        counts.append(hasher.verified - before)
+    assert counts == [1, 1]
+
+
+async def test_a_nonexistent_name_is_locked_like_a_real_one(client: Any, make_user: Any) -> None:
+    await make_user("carol", "adjuster")
+    answers = {}
+    for username in ("carol", "ghost"):
+        for _ in range(5):
+            assert (await _sign_in(client, username)).status_code == 401
+        answers[username] = await _sign_in(client, username, PASSWORD)
+    assert _answer(answers["carol"]) == _answer(answers["ghost"])
+    locked = answers["ghost"].json()
+    assert answers["ghost"].status_code == 423
+    assert (
+        locked["detail"]
+        == f"too many failed sign-ins under this username: try again after {locked['locked_until']}"
+    )
+    assert locked["rule"] == "at most 5 failed sign-ins in a row"
+    until = dt.datetime.fromisoformat(locked["locked_until"])
+    assert dt.timedelta(minutes=14) < until - clock.now() <= dt.timedelta(minutes=15)
+
+
+async def test_a_locked_name_checks_no_password(
+    client: Any, make_user: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await make_user("carol", "adjuster")
     for _ in range(5):
-        response = await client.post("/api/auth/token", json={"username": "carol", "password": "wrong-pass"})
-        assert response.status_code == 401
-    locked = await client.post("/api/auth/token", json={"username": "carol", "password": PASSWORD})
-    assert locked.status_code == 423
-    assert "locked" in locked.json()["detail"]
-    audit = await _audit(client, object_type="user")
-    assert any(e["action"] == "user.lock" for e in audit)
+        await _sign_in(client, "carol")
+    hasher = CountingHasher()
+    monkeypatch.setattr(domain, "_hasher", hasher)
+    assert (await _sign_in(client, "carol", PASSWORD)).status_code == 423
+    assert hasher.verified == 0
+
+
+async def test_spellings_of_a_name_share_its_count(client: Any, make_user: Any) -> None:
+    await make_user("carol", "adjuster")
+    for username in ("carol", "CAROL", " Carol ", "ｃａｒｏｌ", "carol"):
+        assert (await _sign_in(client, username)).status_code == 401
+    assert (await _sign_in(client, "carol", PASSWORD)).status_code == 423
+
+
+async def test_each_lockout_is_one_audit_row(client: Any, make_user: Any) -> None:
+    await make_user("carol", "adjuster")
+    for username in ("carol", "ghost"):
+        for _ in range(7):  # the 6th and 7th attempts find the name locked: no new lock
+            await _sign_in(client, username)
+    rows = await _audit(client, object_type="login")
+    assert sorted((r["action"], r["object_id"], r["actor"]) for r in rows) == [
+        ("login.lock", "carol", "system"),
+        ("login.lock", "ghost", "system"),
+    ]
+    for row in rows:
+        after = json.loads(row["after"])
+        assert after["failures"] == 5
+        assert row["request_id"]
+
+
+async def test_concurrent_failures_are_all_counted_and_lock_once(client: Any) -> None:
+    responses = await asyncio.gather(*(_sign_in(client, "ghost") for _ in range(12)))
+    codes = sorted(r.status_code for r in responses)
+    assert codes.count(401) >= 5, codes
+    assert set(codes) <= {401, 423}
+    assert (await _sign_in(client, "ghost", PASSWORD)).status_code == 423
+    assert [r["object_id"] for r in await _audit(client, object_type="login")] == ["ghost"]
+
+
+async def test_the_lock_holds_in_another_app_process(client: Any, settings: Any) -> None:
+    """Failures are kept in the database, not in the process: a new app sees the lock."""
+    for _ in range(5):
+        await _sign_in(client, "ghost")
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as other:
+        assert (await _sign_in(other, "ghost", PASSWORD)).status_code == 423
 
 
 async def test_four_failures_then_success_resets(client: Any, make_user: Any) -> None:
