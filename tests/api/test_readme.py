@@ -11,6 +11,7 @@ from ledger.app import create_app
 from ledger.config import Settings
 from ledger.platform.domain import Role
 from ledger.web.auth import PUBLIC
+from ledger.web.pages.base import PAGE_ROLES
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -25,10 +26,11 @@ def _section(title: str) -> str:
 
 
 def _who(handler: HTTPRouteHandler) -> str:
-    """How the README names the roles of a route."""
-    if handler.opt.get(PUBLIC):
+    """How the README names the roles of a route: a page's desk roles, an API route's roles, or public."""
+    desk = handler.opt.get(PAGE_ROLES)
+    if desk is None and handler.opt.get(PUBLIC):
         return "public"
-    roles = set(handler.opt["roles"])
+    roles = set(desk if desk is not None else handler.opt["roles"])
     return "all roles" if roles == set(Role) else ", ".join(r.value for r in Role if r in roles)
 
 
@@ -61,6 +63,8 @@ def test_only_accountants_pay(settings: Settings) -> None:
         "POST /api/claims/{claim_no}/payments": "accountant",
         "POST /api/grants/{grant_id}/tranches/{n}/pay": "accountant",
         "GET /api/claims/{claim_no}/payments": "all roles",
+        "POST /payments/{claim_no}/pay": "accountant",
+        "GET /payments": "accountant",
     }
     summary = {
         line.split("|")[1].strip(" `"): line.split("|")[2]
