@@ -103,37 +103,45 @@ class AuditRepository:
 
 
 class IdempotencyRepository:
-    """Stored first responses of idempotent POSTs."""
+    """Stored first answers of idempotent POSTs, written in the transaction of the request's effect."""
 
-    async def claim(self, scope_key: str, request_hash: str, now: dt.datetime) -> dict[str, Any] | None:
-        """Reserve ``scope_key``; return ``None`` when reserved now, else the existing record."""
-        rows = (
-            await IdempotencyRecord.insert(
-                IdempotencyRecord(scope_key=scope_key, request_hash=request_hash, created_at=now)
+    async def find(self, scope_key: str, not_before: dt.datetime) -> dict[str, Any] | None:
+        """The answer stored for ``scope_key`` at or after ``not_before``, or ``None``."""
+        row: dict[str, Any] | None = (
+            await IdempotencyRecord.select()
+            .where((IdempotencyRecord.scope_key == scope_key) & (IdempotencyRecord.created_at >= not_before))
+            .first()
+        )
+        return row
+
+    async def add(
+        self,
+        scope_key: str,
+        request_hash: str,
+        *,
+        status_code: int,
+        body: bytes,
+        content_type: str,
+        now: dt.datetime,
+        not_before: dt.datetime,
+    ) -> None:
+        """Store the answer of ``scope_key``, replacing one from before ``not_before``.
+
+        A valid answer stored meanwhile fails the insert (unique key), and with it the transaction.
+        """
+        await IdempotencyRecord.delete().where(
+            (IdempotencyRecord.scope_key == scope_key) & (IdempotencyRecord.created_at < not_before)
+        )
+        await IdempotencyRecord.insert(
+            IdempotencyRecord(
+                scope_key=scope_key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response_body=body.decode("utf-8"),
+                content_type=content_type,
+                created_at=now,
             )
-            .on_conflict(target=IdempotencyRecord.scope_key, action="DO NOTHING")
-            .returning(IdempotencyRecord.id)
         )
-        if rows:
-            return None
-        existing: dict[str, Any] | None = (
-            await IdempotencyRecord.select().where(IdempotencyRecord.scope_key == scope_key).first()
-        )
-        return existing
-
-    async def complete(self, scope_key: str, status_code: int, body: bytes, content_type: str) -> None:
-        """Store the response of a reserved key."""
-        await IdempotencyRecord.update(
-            {
-                IdempotencyRecord.status_code: status_code,
-                IdempotencyRecord.response_body: body.decode("utf-8"),
-                IdempotencyRecord.content_type: content_type,
-            }
-        ).where(IdempotencyRecord.scope_key == scope_key)
-
-    async def release(self, scope_key: str) -> None:
-        """Forget a reserved key whose request failed, so a retry runs again."""
-        await IdempotencyRecord.delete().where(IdempotencyRecord.scope_key == scope_key)
 
     async def purge_before(self, cutoff: dt.datetime) -> int:
         """Delete records created before ``cutoff``; return how many."""
