@@ -181,7 +181,7 @@ async def serialize(key: str) -> None:
     """
     engine = current_engine()
     if engine.engine_type == "postgres":
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_lock_id(key)})")
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({lock_id(key)})")
 
 
 async def try_serialize(key: str) -> bool:
@@ -192,12 +192,13 @@ async def try_serialize(key: str) -> bool:
     """
     engine = current_engine()
     if engine.engine_type == "postgres":
-        rows = await engine.run_ddl(f"SELECT pg_try_advisory_xact_lock({_lock_id(key)}) AS taken")
+        rows = await engine.run_ddl(f"SELECT pg_try_advisory_xact_lock({lock_id(key)}) AS taken")
         return bool(rows[0]["taken"])
     return True
 
 
-def _lock_id(key: str) -> int:
+def lock_id(key: str) -> int:
+    """The PostgreSQL advisory lock number of the lock named ``key``."""
     return zlib.crc32(key.encode("utf-8")) - 2**31
 
 

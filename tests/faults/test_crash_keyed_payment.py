@@ -124,7 +124,7 @@ class _HeldLock:
             import asyncpg
 
             self.pg = await asyncpg.connect(self.settings.database_url)
-            await self.pg.execute("SELECT pg_advisory_lock($1)", db._lock_id(self.key))
+            await self.pg.execute("SELECT pg_advisory_lock($1)", db.lock_id(self.key))
         else:
             path = self.settings.resolved_database_url.removeprefix("sqlite:///")
             self.sqlite = sqlite3.connect(path, isolation_level=None)

@@ -154,12 +154,27 @@ class IdempotencyRepository:
 
 
 class JobRunRepository:
-    """Job runs keyed ``job:period``."""
+    """Job runs keyed ``job:period``, each held by one process under a lease while it runs."""
 
-    async def claim(self, *, key: str, job: str, period: str, now: dt.datetime) -> bool:
-        """Start the run ``key`` unless it ran or is running; a failed run is taken over for a retry."""
+    async def claim(
+        self, *, key: str, job: str, period: str, holder: str, now: dt.datetime, lease_until: dt.datetime
+    ) -> bool:
+        """Start the run ``key`` for ``holder`` unless it ran or is running.
+
+        A failed or abandoned run is taken over for another attempt.
+        """
         rows = (
-            await JobRun.insert(JobRun(key=key, job=job, period=period, status="running", started_at=now))
+            await JobRun.insert(
+                JobRun(
+                    key=key,
+                    job=job,
+                    period=period,
+                    status="running",
+                    started_at=now,
+                    holder=holder,
+                    lease_until=lease_until,
+                )
+            )
             .on_conflict(target=JobRun.key, action="DO NOTHING")
             .returning(JobRun.id)
         )
@@ -167,18 +182,49 @@ class JobRunRepository:
             return True
         retried = (
             await JobRun.update(
-                {JobRun.status: "running", JobRun.started_at: now, JobRun.attempts: JobRun.attempts + 1}
+                {
+                    JobRun.status: "running",
+                    JobRun.started_at: now,
+                    JobRun.finished_at: None,
+                    JobRun.attempts: JobRun.attempts + 1,
+                    JobRun.holder: holder,
+                    JobRun.lease_until: lease_until,
+                }
             )
-            .where((JobRun.key == key) & (JobRun.status == "failed"))
+            .where((JobRun.key == key) & JobRun.status.is_in(["failed", "abandoned"]))
             .returning(JobRun.id)
         )
         return bool(retried)
 
-    async def finish(self, key: str, *, status: str, result: str, now: dt.datetime) -> None:
-        """Mark the run ``key`` done or failed with its result text."""
-        await JobRun.update({JobRun.status: status, JobRun.result: result, JobRun.finished_at: now}).where(
-            JobRun.key == key
+    async def renew(self, key: str, *, holder: str, lease_until: dt.datetime) -> bool:
+        """Extend ``holder``'s lease on the running ``key``; ``False`` if the run is no longer theirs."""
+        rows = (
+            await JobRun.update({JobRun.lease_until: lease_until})
+            .where(_held(key, holder))
+            .returning(JobRun.id)
         )
+        return bool(rows)
+
+    async def end(self, key: str, *, holder: str, status: str, result: str, now: dt.datetime) -> bool:
+        """End ``holder``'s run ``key`` as done, failed or abandoned; ``False`` if it was no longer theirs."""
+        rows = (
+            await JobRun.update(
+                {
+                    JobRun.status: status,
+                    JobRun.result: result,
+                    JobRun.finished_at: now,
+                    JobRun.lease_until: None,
+                }
+            )
+            .where(_held(key, holder))
+            .returning(JobRun.id)
+        )
+        return bool(rows)
+
+    async def with_status(self, status: str) -> list[dict[str, Any]]:
+        """The runs in ``status``, oldest first."""
+        rows: list[dict[str, Any]] = await JobRun.select().where(JobRun.status == status).order_by(JobRun.id)
+        return rows
 
     async def recent(self, job: str | None, limit: int = 50) -> list[dict[str, Any]]:
         """The latest runs, newest first."""
@@ -188,12 +234,7 @@ class JobRunRepository:
         rows: list[dict[str, Any]] = await query
         return rows
 
-    async def latest_done(self, job: str) -> dict[str, Any] | None:
-        """The last successful run of ``job``."""
-        row: dict[str, Any] | None = (
-            await JobRun.select()
-            .where((JobRun.job == job) & (JobRun.status == "done"))
-            .order_by(JobRun.id, ascending=False)
-            .first()
-        )
-        return row
+
+def _held(key: str, holder: str) -> Any:
+    """The running run ``key`` as long as ``holder`` holds it."""
+    return (JobRun.key == key) & (JobRun.holder == holder) & (JobRun.status == "running")
