@@ -8,6 +8,9 @@ As a uvicorn factory (``tests.faults.leases_worker:create_app``) it serves the r
 
 It prints ``request METHOD PATH`` (flushed) when a request arrives, so a test knows the server has it,
 and ``killed at FAULT`` just before it kills itself.
+
+As a script, ``python -m tests.faults.leases_worker hang-job NAME PERIOD`` claims the run of the real
+job NAME for PERIOD, prints ``job started`` and then works forever (until it is killed).
 """
 
 from __future__ import annotations
@@ -110,8 +113,8 @@ def server_env(settings: Settings, **extra: str) -> dict[str, str]:
 
 
 @dataclass
-class Server:
-    """One uvicorn process serving the app on a free port.
+class Worker:
+    """A Python process of the project (``python -m ...``) on the test's database, its output kept.
 
     Args:
         settings: the test's settings (database and data directory).
@@ -120,39 +123,22 @@ class Server:
 
     settings: Settings
     env: Mapping[str, str] = field(default_factory=dict)
-    port: int = field(default_factory=free_port)
     process: asyncio.subprocess.Process | None = None
     lines: list[str] = field(default_factory=list)
     _reader: asyncio.Task[None] | None = None
 
-    @property
-    def url(self) -> str:
-        """Where the server listens."""
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> Server:
-        """Start the process and return once ``/health`` answers."""
+    async def spawn(self, *args: str) -> None:
+        """Start ``python -m ARGS``, reading its output (stdout and stderr) line by line."""
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "uvicorn",
-            "--factory",
-            "tests.faults.leases_worker:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--log-level",
-            "warning",
+            *args,
             cwd=ROOT,
             env=server_env(self.settings, **self.env),
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
         )
         self._reader = asyncio.create_task(self._read())
-        async with httpx.AsyncClient(base_url=self.url) as client:
-            await until(lambda: self._healthy(client), "the server answers /health")
-        return self
 
     async def _read(self) -> None:
         assert self.process is not None
@@ -160,17 +146,28 @@ class Server:
         async for raw in self.process.stdout:
             self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
 
-    async def _healthy(self, client: httpx.AsyncClient) -> bool:
-        if self.process is None or self.process.returncode is not None:
-            raise AssertionError("server exited:\n" + "\n".join(self.lines))
-        try:
-            return (await client.get("/health")).status_code == 200
-        except httpx.TransportError:
-            return False
+    @property
+    def pid(self) -> int:
+        """The process id."""
+        assert self.process is not None
+        return self.process.pid
 
     def saw(self, text: str) -> bool:
-        """Whether the server printed a line containing ``text``."""
+        """Whether the process printed a line containing ``text``."""
         return any(text in line for line in self.lines)
+
+    async def printed(self, text: str) -> None:
+        """Wait until the process prints a line containing ``text``; fail if it exits first."""
+
+        async def seen() -> bool:
+            if self.saw(text):
+                return True
+            assert self.process is not None
+            if self.process.returncode is not None:
+                raise AssertionError(f"process exited before printing {text!r}:\n" + "\n".join(self.lines))
+            return False
+
+        await until(seen, f"the process prints {text!r}")
 
     async def killed(self) -> None:
         """SIGKILL the process (if it is still alive) and return once it is gone and its output read."""
@@ -190,6 +187,73 @@ class Server:
             await asyncio.wait_for(self.process.wait(), DEADLINE)
         except TimeoutError:
             await self.killed()
+
+
+@dataclass
+class Server(Worker):
+    """The app served by uvicorn on a free port of 127.0.0.1 (see ``create_app`` above)."""
+
+    port: int = field(default_factory=free_port)
+
+    @property
+    def url(self) -> str:
+        """Where the server listens."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> Server:
+        """Start the process and return once ``/health`` answers."""
+        await self.spawn(
+            "uvicorn",
+            "--factory",
+            "tests.faults.leases_worker:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--log-level",
+            "warning",
+        )
+        async with httpx.AsyncClient(base_url=self.url) as client:
+            await until(lambda: self._healthy(client), "the server answers /health")
+        return self
+
+    async def _healthy(self, client: httpx.AsyncClient) -> bool:
+        if self.process is None or self.process.returncode is not None:
+            raise AssertionError("server exited:\n" + "\n".join(self.lines))
+        try:
+            return (await client.get("/health")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+
+class Fleet:
+    """The processes a test starts, all stopped at its end (``await fleet.stop()``).
+
+    Args:
+        settings: the test's settings, which every process shares.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.started: list[Worker] = []
+
+    async def server(self, **env: str) -> Server:
+        """A server with the extra environment ``env``, answering ``/health``."""
+        server = Server(self.settings, env)
+        self.started.append(server)
+        return await server.start()
+
+    async def worker(self, *args: str, **env: str) -> Worker:
+        """``python -m ARGS`` with the extra environment ``env``."""
+        worker = Worker(self.settings, env)
+        self.started.append(worker)
+        await worker.spawn(*args)
+        return worker
+
+    async def stop(self) -> None:
+        """Stop every process still running."""
+        for process in self.started:
+            await process.stop()
 
 
 async def until(condition: Any, what: str, deadline: float = DEADLINE) -> None:
@@ -245,3 +309,32 @@ async def assert_books_agree(settings: Settings) -> None:
             assert seq == row["journal_seq"], f"{prefix} {row['id']} has no journal entry of its own"
             assert debits[seq] == row["fen"], f"{prefix} {row['id']}: {row['fen']} fen, entry {debits[seq]}"
     assert rows == len(booked)
+
+
+async def hang_job(name: str, period: str) -> None:
+    """Run job ``name`` for ``period`` with a body that never ends (settings from ``LEDGER_*``)."""
+    import dataclasses
+    import datetime as dt
+
+    from ledger import db
+    from ledger.config import get_settings
+    from ledger.platform.jobs import run_job
+    from ledger.scheduler import job_specs
+
+    settings = get_settings().with_secret()
+    async with db.connected(settings):
+        spec = next(spec for spec in job_specs(settings) if spec.name == name)
+
+        async def forever(period: str) -> str:
+            print("job started", flush=True)
+            await asyncio.Event().wait()
+            return period
+
+        lease = dt.timedelta(seconds=settings.job_lease_seconds)
+        await run_job(dataclasses.replace(spec, body=forever), period, lease=lease)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["hang-job"] or len(sys.argv) != 4:
+        sys.exit("usage: python -m tests.faults.leases_worker hang-job NAME PERIOD")
+    asyncio.run(hang_job(sys.argv[2], sys.argv[3]))

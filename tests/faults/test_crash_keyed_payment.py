@@ -25,7 +25,7 @@ from ledger.config import Settings
 from ledger.journal.tables import JournalEntryRow
 from ledger.platform.tables import IdempotencyRecord
 from tests.api.claims.conftest import Claims
-from tests.faults.leases_worker import DEADLINE, POLL, Server, assert_books_agree, until
+from tests.faults.leases_worker import DEADLINE, POLL, Fleet, Server, assert_books_agree, until
 
 pytestmark = pytest.mark.slow
 
@@ -59,18 +59,11 @@ async def approved(client: httpx.AsyncClient, login: Callable[..., Awaitable[dic
 
 
 @pytest.fixture
-async def servers(settings: Settings) -> AsyncIterator[list[Server]]:
-    """Servers a test starts; every one still running is stopped at the end."""
-    started: list[Server] = []
+async def fleet(settings: Settings) -> AsyncIterator[Fleet]:
+    """The servers of a test, stopped at its end."""
+    started = Fleet(settings)
     yield started
-    for server in started:
-        await server.stop()
-
-
-async def _start(servers: list[Server], settings: Settings, **env: str) -> Server:
-    server = await Server(settings, env).start()
-    servers.append(server)
-    return server
+    await started.stop()
 
 
 async def _pay(server: Server, approved: Approved, key: str) -> httpx.Response:
@@ -156,15 +149,15 @@ async def _holds_database_file(server: Server, settings: Settings) -> bool:
 
 
 async def test_killed_while_waiting_for_the_lock_then_retried_with_its_key(
-    settings: Settings, approved: Approved, servers: list[Server]
+    settings: Settings, approved: Approved, fleet: Fleet
 ) -> None:
     journal_before = await JournalEntryRow.count()
     lock = _HeldLock(settings, approved.claim["policy_year"])
     await lock.take()
     try:
-        first = await _start(servers, settings)
+        first = await fleet.server()
         pending = asyncio.create_task(_pay(first, approved, "k1"))
-        await until(lambda: _saw(first, "/payments"), "the server received the payment")
+        await first.printed("/payments")
         if settings.is_postgres:
             await until(lock.someone_waits, "the payment waits for the claims-limit lock")
         else:
@@ -176,7 +169,7 @@ async def test_killed_while_waiting_for_the_lock_then_retried_with_its_key(
         await lock.release()
     assert await _payments() == []
 
-    second = await _start(servers, settings)
+    second = await fleet.server()
     answer = await _retry_until_answered(second, approved, "k1")
     await _assert_paid_once(approved, answer, journal_before)
     replay = await _pay(second, approved, "k1")
@@ -190,10 +183,10 @@ async def test_killed_while_waiting_for_the_lock_then_retried_with_its_key(
 
 @pytest.mark.parametrize("fault", ["in-effect", "after-commit"])
 async def test_killed_inside_or_after_the_commit_then_retried(
-    settings: Settings, approved: Approved, servers: list[Server], fault: str
+    settings: Settings, approved: Approved, fleet: Fleet, fault: str
 ) -> None:
     journal_before = await JournalEntryRow.count()
-    first = await _start(servers, settings, LEASES_FAULT=fault)
+    first = await fleet.server(LEASES_FAULT=fault)
     with pytest.raises(httpx.TransportError):
         await _pay(first, approved, "k2")
     await first.killed()
@@ -202,7 +195,7 @@ async def test_killed_inside_or_after_the_commit_then_retried(
     assert len(committed) == (1 if fault == "after-commit" else 0)
     assert await IdempotencyRecord.count() == len(committed)
 
-    second = await _start(servers, settings)
+    second = await fleet.server()
     answer = await _retry_until_answered(second, approved, "k2")
     assert answer.headers.get("idempotent-replayed") == ("true" if committed else None)
     await _assert_paid_once(approved, answer, journal_before)
@@ -210,7 +203,3 @@ async def test_killed_inside_or_after_the_commit_then_retried(
         assert answer.json()["reference"] == committed[0]["reference"]
     await second.stop()
     await assert_books_agree(settings)
-
-
-async def _saw(server: Server, text: str) -> bool:
-    return server.saw(text)
