@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-import ledger
+from ledger import db
 
 
 def _cli(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -36,7 +36,12 @@ def test_operator_commands(tmp_path: Path) -> None:
 
     upgrade = _cli(tmp_path, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
-    migrations = list(Path(ledger.__file__).parent.glob("*/piccolo_migrations/*_20*.py"))
+    migrations = [
+        path
+        for config in db.app_configs()
+        for path in Path(config.resolved_migrations_folder_path).glob("*.py")
+        if path.name != "__init__.py"
+    ]
     assert upgrade.stdout.startswith(f"applied {len(migrations)} migration(s)")
     assert _cli(tmp_path, "db", "status").stdout.strip() == "database is up to date"
 
