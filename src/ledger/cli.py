@@ -119,38 +119,56 @@ def jobs() -> None:
 
 @jobs.command("list")
 def jobs_list() -> None:
-    """List the scheduled jobs and their last runs."""
+    """List the scheduled jobs and their last runs; runs whose process died are marked abandoned first."""
+    from ledger.platform.jobs import reap_stale_runs
     from ledger.platform.repository import JobRunRepository
     from ledger.scheduler import job_specs
 
     specs = job_specs(get_settings())
 
     async def last_runs() -> dict[str, dict[str, Any] | None]:
+        await reap_stale_runs()
         repo = JobRunRepository()
         return {spec.name: next(iter(await repo.recent(spec.name, limit=1)), None) for spec in specs}
 
     runs = run_with_current_db(last_runs)
     for spec in specs:
         cron = " ".join(f"{k}={v}" for k, v in spec.cron.items())
-        last = runs[spec.name]
-        seen = f"last {last['key']} {last['status']}" if last else "never ran"
-        click.echo(f"{spec.name:24} {cron:28} {seen}\n    {spec.description}")
+        click.echo(f"{spec.name:24} {cron:28} {_run_line(runs[spec.name])}\n    {spec.description}")
+
+
+def _run_line(run: dict[str, Any] | None) -> str:
+    """A job's last run in a few words: key, status, attempt, and why it stopped if it did not finish."""
+    if run is None:
+        return "never ran"
+    line = f"last {run['key']} {run['status']} (attempt {run['attempts']})"
+    if run["status"] == "running":
+        line += f" by {run['holder']} until {run['lease_until']:%Y-%m-%d %H:%M:%S%z}"
+    elif run["status"] in ("abandoned", "failed"):
+        line += f": {run['result']}"
+    return line
 
 
 @jobs.command("run")
 @click.argument("name")
 @click.option("--period", default=None, help="The period to run, e.g. 2026-10 (default: the current one).")
 def jobs_run(name: str, period: str | None) -> None:
-    """Run job NAME for one period now, unless that period already ran."""
+    """Run job NAME for one period now, unless that period already ran or is running."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
     from ledger.platform.jobs import run_job
     from ledger.scheduler import job_specs
 
-    specs = {spec.name: spec for spec in job_specs(get_settings())}
+    settings = get_settings()
+    specs = {spec.name: spec for spec in job_specs(settings)}
     if name not in specs:
         raise click.ClickException(f"unknown job {name!r}; known: {', '.join(sorted(specs))}")
-    outcome = run_with_current_db(lambda: run_job(specs[name], period))
+    lease = dt.timedelta(seconds=settings.job_lease_seconds)
+    tz = ZoneInfo(settings.timezone)
+    outcome = run_with_current_db(lambda: run_job(specs[name], period, tz=tz, lease=lease))
     click.echo(f"{outcome.key}: {outcome.status} {outcome.result}")
-    if outcome.status == "failed":
+    if outcome.status in ("failed", "abandoned"):
         sys.exit(1)
 
 

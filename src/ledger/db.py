@@ -12,8 +12,10 @@ import importlib
 import io
 import os
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
@@ -114,6 +116,63 @@ def write_transaction() -> contextlib.AbstractAsyncContextManager[object]:
     return engine.transaction()
 
 
+# Work to run once the enclosing unit of work has committed; ``None`` outside one.
+_after_commit: ContextVar[list[Callable[[], Awaitable[object]]] | None] = ContextVar(
+    "after_commit", default=None
+)
+
+
+class UnitOfWork:
+    """The open transaction of ``unit_of_work()``.
+
+    Args:
+        transaction: Piccolo's transaction, which every ``write_transaction()`` inside joins.
+    """
+
+    def __init__(self, transaction: Any) -> None:
+        self._transaction = transaction
+        self.rolled_back = False
+
+    async def rollback(self) -> None:
+        """Undo everything written in the unit so far; nothing of it commits and no deferred work runs."""
+        await self._transaction.rollback()
+        self.rolled_back = True
+
+
+@contextlib.asynccontextmanager
+async def unit_of_work() -> AsyncIterator[UnitOfWork]:
+    """One write transaction around a whole piece of work, such as an HTTP request.
+
+    Every ``write_transaction()`` opened inside joins it (Piccolo nests transactions), so all that the
+    work writes commits together, or nothing does: on an exception, on ``rollback()``, or when the
+    process dies first. Work passed to ``after_commit`` inside runs once the commit has happened.
+    """
+    deferred: list[Callable[[], Awaitable[object]]] = []
+    token = _after_commit.set(deferred)
+    try:
+        async with write_transaction() as transaction:
+            unit = UnitOfWork(transaction)
+            yield unit
+    finally:
+        _after_commit.reset(token)
+    if not unit.rolled_back:
+        for work in deferred:
+            await work()
+
+
+def after_commit(work: Callable[[], Awaitable[object]]) -> bool:
+    """Run ``work`` once the enclosing ``unit_of_work()`` commits; ``False`` when there is none.
+
+    For what must follow a commit and must never see uncommitted rows, such as the export of the
+    journal to the ledger files: the caller runs ``work`` itself when this answers ``False``.
+    """
+    deferred = _after_commit.get()
+    if deferred is None:
+        return False
+    deferred.append(work)
+    return True
+
+
 async def serialize(key: str) -> None:
     """Hold a lock named ``key`` until the current write transaction ends.
 
@@ -122,10 +181,24 @@ async def serialize(key: str) -> None:
     """
     engine = current_engine()
     if engine.engine_type == "postgres":
-        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({_lock_id(key)})")
+        await engine.run_ddl(f"SELECT pg_advisory_xact_lock({lock_id(key)})")
 
 
-def _lock_id(key: str) -> int:
+async def try_serialize(key: str) -> bool:
+    """Take the lock named ``key`` until the current write transaction ends, unless another holds it.
+
+    Returns whether it was taken. On SQLite the immediate transaction's write lock already excludes
+    every other writer, so it is always taken.
+    """
+    engine = current_engine()
+    if engine.engine_type == "postgres":
+        rows = await engine.run_ddl(f"SELECT pg_try_advisory_xact_lock({lock_id(key)}) AS taken")
+        return bool(rows[0]["taken"])
+    return True
+
+
+def lock_id(key: str) -> int:
+    """The PostgreSQL advisory lock number of the lock named ``key``."""
     return zlib.crc32(key.encode("utf-8")) - 2**31
 
 

@@ -42,6 +42,10 @@ class Settings:
         pdf_font: a TrueType CJK font for PDFs (default: found on the system); ``LEDGER_PDF_FONT``.
         ledger_title: the Beancount ``title`` option (Fava shows it); ``LEDGER_LEDGER_TITLE``.
         pool_max_size: PostgreSQL connection pool size; ``LEDGER_POOL_MAX_SIZE``.
+        job_lease_seconds: how long a job run's lease lasts unless renewed (renewed every third of
+            it); ``LEDGER_JOB_LEASE_SECONDS``.
+        scheduler_poll_seconds: how often a scheduler process tries to become the leader, and the
+            leader checks its lock and heals stale runs; ``LEDGER_SCHEDULER_POLL_SECONDS``.
     """
 
     data_dir: Path = Path("var")
@@ -59,6 +63,8 @@ class Settings:
     pdf_font: Path | None = None
     ledger_title: str = "Relief Ledger"
     pool_max_size: int = 10
+    job_lease_seconds: float = 60.0
+    scheduler_poll_seconds: float = 15.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -106,6 +112,8 @@ _PARSERS = {
     "lockout_minutes": int,
     "max_upload_bytes": int,
     "pool_max_size": int,
+    "job_lease_seconds": float,
+    "scheduler_poll_seconds": float,
 }
 
 

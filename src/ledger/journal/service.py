@@ -260,7 +260,10 @@ class Ledger:
         """Export after a commit: a failure is logged, never raised, since the commit already stands.
 
         The scheduled export and the next commit retry; ``ledger check`` reports what is missing meanwhile.
+        Inside a unit of work (a keyed request) the commit is still to come: the export waits for it.
         """
+        if db.after_commit(self.export_quietly):
+            return None
         try:
             return await self.export()
         except Exception:

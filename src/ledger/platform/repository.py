@@ -151,37 +151,45 @@ class AuditRepository:
 
 
 class IdempotencyRepository:
-    """Stored first responses of idempotent POSTs."""
+    """Stored first answers of idempotent POSTs, written in the transaction of the request's effect."""
 
-    async def claim(self, scope_key: str, request_hash: str, now: dt.datetime) -> dict[str, Any] | None:
-        """Reserve ``scope_key``; return ``None`` when reserved now, else the existing record."""
-        rows = (
-            await IdempotencyRecord.insert(
-                IdempotencyRecord(scope_key=scope_key, request_hash=request_hash, created_at=now)
+    async def find(self, scope_key: str, not_before: dt.datetime) -> dict[str, Any] | None:
+        """The answer stored for ``scope_key`` at or after ``not_before``, or ``None``."""
+        row: dict[str, Any] | None = (
+            await IdempotencyRecord.select()
+            .where((IdempotencyRecord.scope_key == scope_key) & (IdempotencyRecord.created_at >= not_before))
+            .first()
+        )
+        return row
+
+    async def add(
+        self,
+        scope_key: str,
+        request_hash: str,
+        *,
+        status_code: int,
+        body: bytes,
+        content_type: str,
+        now: dt.datetime,
+        not_before: dt.datetime,
+    ) -> None:
+        """Store the answer of ``scope_key``, replacing one from before ``not_before``.
+
+        A valid answer stored meanwhile fails the insert (unique key), and with it the transaction.
+        """
+        await IdempotencyRecord.delete().where(
+            (IdempotencyRecord.scope_key == scope_key) & (IdempotencyRecord.created_at < not_before)
+        )
+        await IdempotencyRecord.insert(
+            IdempotencyRecord(
+                scope_key=scope_key,
+                request_hash=request_hash,
+                status_code=status_code,
+                response_body=body.decode("utf-8"),
+                content_type=content_type,
+                created_at=now,
             )
-            .on_conflict(target=IdempotencyRecord.scope_key, action="DO NOTHING")
-            .returning(IdempotencyRecord.id)
         )
-        if rows:
-            return None
-        existing: dict[str, Any] | None = (
-            await IdempotencyRecord.select().where(IdempotencyRecord.scope_key == scope_key).first()
-        )
-        return existing
-
-    async def complete(self, scope_key: str, status_code: int, body: bytes, content_type: str) -> None:
-        """Store the response of a reserved key."""
-        await IdempotencyRecord.update(
-            {
-                IdempotencyRecord.status_code: status_code,
-                IdempotencyRecord.response_body: body.decode("utf-8"),
-                IdempotencyRecord.content_type: content_type,
-            }
-        ).where(IdempotencyRecord.scope_key == scope_key)
-
-    async def release(self, scope_key: str) -> None:
-        """Forget a reserved key whose request failed, so a retry runs again."""
-        await IdempotencyRecord.delete().where(IdempotencyRecord.scope_key == scope_key)
 
     async def purge_before(self, cutoff: dt.datetime) -> int:
         """Delete records created before ``cutoff``; return how many."""
@@ -194,12 +202,27 @@ class IdempotencyRepository:
 
 
 class JobRunRepository:
-    """Job runs keyed ``job:period``."""
+    """Job runs keyed ``job:period``, each held by one process under a lease while it runs."""
 
-    async def claim(self, *, key: str, job: str, period: str, now: dt.datetime) -> bool:
-        """Start the run ``key`` unless it ran or is running; a failed run is taken over for a retry."""
+    async def claim(
+        self, *, key: str, job: str, period: str, holder: str, now: dt.datetime, lease_until: dt.datetime
+    ) -> bool:
+        """Start the run ``key`` for ``holder`` unless it ran or is running.
+
+        A failed or abandoned run is taken over for another attempt.
+        """
         rows = (
-            await JobRun.insert(JobRun(key=key, job=job, period=period, status="running", started_at=now))
+            await JobRun.insert(
+                JobRun(
+                    key=key,
+                    job=job,
+                    period=period,
+                    status="running",
+                    started_at=now,
+                    holder=holder,
+                    lease_until=lease_until,
+                )
+            )
             .on_conflict(target=JobRun.key, action="DO NOTHING")
             .returning(JobRun.id)
         )
@@ -207,18 +230,49 @@ class JobRunRepository:
             return True
         retried = (
             await JobRun.update(
-                {JobRun.status: "running", JobRun.started_at: now, JobRun.attempts: JobRun.attempts + 1}
+                {
+                    JobRun.status: "running",
+                    JobRun.started_at: now,
+                    JobRun.finished_at: None,
+                    JobRun.attempts: JobRun.attempts + 1,
+                    JobRun.holder: holder,
+                    JobRun.lease_until: lease_until,
+                }
             )
-            .where((JobRun.key == key) & (JobRun.status == "failed"))
+            .where((JobRun.key == key) & JobRun.status.is_in(["failed", "abandoned"]))
             .returning(JobRun.id)
         )
         return bool(retried)
 
-    async def finish(self, key: str, *, status: str, result: str, now: dt.datetime) -> None:
-        """Mark the run ``key`` done or failed with its result text."""
-        await JobRun.update({JobRun.status: status, JobRun.result: result, JobRun.finished_at: now}).where(
-            JobRun.key == key
+    async def renew(self, key: str, *, holder: str, lease_until: dt.datetime) -> bool:
+        """Extend ``holder``'s lease on the running ``key``; ``False`` if the run is no longer theirs."""
+        rows = (
+            await JobRun.update({JobRun.lease_until: lease_until})
+            .where(_held(key, holder))
+            .returning(JobRun.id)
         )
+        return bool(rows)
+
+    async def end(self, key: str, *, holder: str, status: str, result: str, now: dt.datetime) -> bool:
+        """End ``holder``'s run ``key`` as done, failed or abandoned; ``False`` if it was no longer theirs."""
+        rows = (
+            await JobRun.update(
+                {
+                    JobRun.status: status,
+                    JobRun.result: result,
+                    JobRun.finished_at: now,
+                    JobRun.lease_until: None,
+                }
+            )
+            .where(_held(key, holder))
+            .returning(JobRun.id)
+        )
+        return bool(rows)
+
+    async def with_status(self, status: str) -> list[dict[str, Any]]:
+        """The runs in ``status``, oldest first."""
+        rows: list[dict[str, Any]] = await JobRun.select().where(JobRun.status == status).order_by(JobRun.id)
+        return rows
 
     async def recent(self, job: str | None, limit: int = 50) -> list[dict[str, Any]]:
         """The latest runs, newest first."""
@@ -228,12 +282,7 @@ class JobRunRepository:
         rows: list[dict[str, Any]] = await query
         return rows
 
-    async def latest_done(self, job: str) -> dict[str, Any] | None:
-        """The last successful run of ``job``."""
-        row: dict[str, Any] | None = (
-            await JobRun.select()
-            .where((JobRun.job == job) & (JobRun.status == "done"))
-            .order_by(JobRun.id, ascending=False)
-            .first()
-        )
-        return row
+
+def _held(key: str, holder: str) -> Any:
+    """The running run ``key`` as long as ``holder`` holds it."""
+    return (JobRun.key == key) & (JobRun.holder == holder) & (JobRun.status == "running")

@@ -68,7 +68,8 @@ class Page(msgspec.Struct):
 
 
 class JobRunView(msgspec.Struct):
-    """One run of a scheduled job."""
+    """One run of a scheduled job: ``running`` (under ``holder``'s lease until ``lease_until``),
+    ``done``, ``failed`` or ``abandoned`` (its process died or its lease ran out; it runs again)."""
 
     key: str
     job: JobName
@@ -78,3 +79,5 @@ class JobRunView(msgspec.Struct):
     started_at: dt.datetime
     finished_at: dt.datetime | None
     result: str
+    holder: str
+    lease_until: dt.datetime | None

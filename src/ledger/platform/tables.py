@@ -59,7 +59,12 @@ class IdempotencyRecord(Table, tablename="idempotency_record"):
 
 
 class JobRun(Table, tablename="job_run"):
-    """One run of a scheduled job for one period; the unique ``key`` (``job:period``) runs it once."""
+    """One run of a scheduled job for one period; the unique ``key`` (``job:period``) runs it once.
+
+    ``status`` is ``running``, ``done``, ``failed`` or ``abandoned`` (its holder died or its lease
+    ran out: the period may run again). ``holder`` names the process running it
+    (``ledger.platform.leases.Holder``), which renews ``lease_until`` while it works.
+    """
 
     id = Serial(primary_key=True)
     key = Varchar(length=96, unique=True)
@@ -70,3 +75,5 @@ class JobRun(Table, tablename="job_run"):
     started_at = Timestamptz()
     finished_at = Timestamptz(null=True, default=None)
     result = Text(default="")
+    holder = Varchar(length=300, default="")
+    lease_until = Timestamptz(null=True, default=None)

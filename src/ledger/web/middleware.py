@@ -11,7 +11,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.core import clock
 from ledger.core.errors import Conflict, InvalidInput
-from ledger.db import write_transaction
+from ledger.db import try_serialize, unit_of_work
 from ledger.platform.repository import IdempotencyRepository
 from ledger.web import request_ids
 
@@ -35,12 +35,30 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send)
 
 
-class IdempotencyMiddleware:
-    """Replays the first response of a POST with the same ``Idempotency-Key`` and body.
+class IdempotencyKeyInUse(Conflict):
+    """A request with this Idempotency-Key is still being processed; retry shortly."""
 
-    Keys are scoped per user and route. A key is reserved before the handler runs, so two concurrent
-    retries cannot both act; if the handler fails (4xx/5xx) the reservation is dropped so the client
-    may retry; a successful response is stored and replayed for 24 hours.
+
+class IdempotencyKeyReused(Conflict):
+    """Idempotency-Key was already used with a different request body."""
+
+
+class IdempotencyMiddleware:
+    """Runs a POST with an ``Idempotency-Key`` once, and answers its retries with the first answer.
+
+    The key's answer is decided in the same transaction as the request's effect ("atomic phases"):
+    the whole request runs in one ``unit_of_work()``, which every service's ``write_transaction()``
+    joins, and a successful answer is stored in it just before it commits. So a crash at any point
+    leaves either nothing (no effect, no key: a retry runs the request once) or both the effect and
+    its answer (a retry gets that answer, marked ``Idempotent-Replayed: true``); never an effect
+    without its answer, nor a key reserved by a process that is gone. The answer is sent only after
+    the commit; a failed request (4xx/5xx) is rolled back and its key stays free for a retry.
+
+    Two requests with one key never run at once: on PostgreSQL the second finds the key's advisory
+    lock taken and is refused as still being processed (the lock dies with its session, so a killed
+    process cannot leave it behind); on SQLite the unit's ``BEGIN IMMEDIATE`` makes it wait for the
+    first, whose answer it then replays. Keys are scoped per user and route, answers kept 24 hours.
+    See ``docs/decisions/0004-idempotency-and-leases.md``.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -65,37 +83,38 @@ class IdempotencyMiddleware:
         scope_key = f"{getattr(user, 'username', '')}|{method}|{scope['path']}|{key}"
         request_hash = hashlib.sha256(_canonical(body)).hexdigest()
         repo = IdempotencyRepository()
-        now = clock.now()
-        async with write_transaction():
-            await repo.purge_before(now - IDEMPOTENCY_TTL)
-            existing = await repo.claim(scope_key, request_hash, now)
+        not_before = clock.now() - IDEMPOTENCY_TTL
+        # A replay needs no write lock: look for a stored answer first.
+        existing = await repo.find(scope_key, not_before)
+        answer = _Answer()
+        if existing is None:
+            async with unit_of_work() as unit:
+                if not await try_serialize(f"idempotency:{scope_key}"):
+                    raise IdempotencyKeyInUse(field="Idempotency-Key", rule="one request per key at a time")
+                existing = await repo.find(scope_key, not_before)
+                if existing is None:
+                    await self.app(scope, replay_receive, answer)
+                    if answer.succeeded:
+                        await repo.add(
+                            scope_key,
+                            request_hash,
+                            status_code=answer.status,
+                            body=answer.body,
+                            content_type=answer.content_type,
+                            now=clock.now(),
+                            not_before=not_before,
+                        )
+                    else:
+                        await unit.rollback()
         if existing is not None:
-            await _answer_existing(existing, request_hash, send)
+            await _replay(existing, request_hash, send)
             return
-        captured = _Capture(send)
-        try:
-            await self.app(scope, replay_receive, captured)
-        finally:
-            async with write_transaction():
-                if 200 <= captured.status < 300:
-                    await repo.complete(scope_key, captured.status, captured.body, captured.content_type)
-                else:
-                    await repo.release(scope_key)
+        await answer.deliver(send)
 
 
-async def _answer_existing(existing: dict[str, Any], request_hash: str, send: Send) -> None:
+async def _replay(existing: dict[str, Any], request_hash: str, send: Send) -> None:
     if existing["request_hash"] != request_hash:
-        raise Conflict(
-            "Idempotency-Key was already used with a different request body",
-            field="Idempotency-Key",
-            rule="same key, same body",
-        )
-    if not existing["status_code"]:
-        raise Conflict(
-            "a request with this Idempotency-Key is still being processed; retry shortly",
-            field="Idempotency-Key",
-            rule="one request per key at a time",
-        )
+        raise IdempotencyKeyReused(field="Idempotency-Key", rule="same key, same body")
     body = existing["response_body"].encode("utf-8")
     await send(
         {
@@ -140,24 +159,32 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-class _Capture:
-    """Passes the response on while keeping its status and body."""
+class _Answer:
+    """Keeps the handler's response, to be sent once the request's transaction has ended."""
 
-    def __init__(self, send: Send) -> None:
-        self.send = send
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
         self.status = 0
         self.content_type = ""
-        self.chunks: list[bytes] = []
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the handler answered with a 2xx status."""
+        return 200 <= self.status < 300
 
     @property
     def body(self) -> bytes:
-        return b"".join(self.chunks)
+        """The response body."""
+        return b"".join(bytes(m.get("body", b"")) for m in self.messages if m["type"] == "http.response.body")
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
             headers = dict(message.get("headers", []))
             self.content_type = headers.get(b"content-type", b"").decode("latin-1")
-        elif message["type"] == "http.response.body":
-            self.chunks.append(message.get("body", b""))
-        await self.send(message)
+        self.messages.append(message)
+
+    async def deliver(self, send: Send) -> None:
+        """Send the kept response."""
+        for message in self.messages:
+            await send(message)

@@ -1,9 +1,15 @@
-"""Migrations on both engines, the start-up refusal, and jobs that run once per period."""
+"""Migrations on both engines, the start-up refusal, the unit of work of keyed requests, jobs that run
+once per period under a lease, and the one scheduler that leads."""
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
+import os
+import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from litestar.testing import TestClient
@@ -11,8 +17,18 @@ from litestar.testing import TestClient
 from ledger import db
 from ledger.app import DatabaseBehindMigrations, create_app
 from ledger.config import Settings
-from ledger.platform.jobs import JobSpec, daily_period, run_job
+from ledger.core import clock
+from ledger.core.entries import Posting
+from ledger.journal import service as journal
+from ledger.journal.repository import JournalRepository
+from ledger.journal.service import Ledger
+from ledger.platform import leases
+from ledger.platform.jobs import JobSpec, daily_period, reap_stale_runs, rerun_abandoned, run_job
 from ledger.platform.tables import JobRun
+from ledger.scheduler import Leadership, leader_lock
+from tests.faults.leases_worker import DEADLINE, until
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def test_migrations_are_all_applied(database: Any) -> None:
@@ -95,7 +111,8 @@ def test_scheduler_runs_every_job_in_shanghai_time_when_enabled(settings: Settin
 
     app = create_app(replace(settings, scheduler_enabled=True))
     with TestClient(app=app):
-        jobs = {job.id: job for job in app.state.scheduler.get_jobs()}
+        assert app.state.leadership.leading
+        jobs = {job.id: job for job in app.state.leadership.scheduler.get_jobs()}
         assert set(jobs) == {spec.name for spec in job_specs(settings)}
         assert {
             "ledger-export",
@@ -111,4 +128,239 @@ def test_scheduler_runs_every_job_in_shanghai_time_when_enabled(settings: Settin
 def test_scheduler_is_off_by_default(settings: Settings) -> None:
     app = create_app(settings)
     with TestClient(app=app):
-        assert getattr(app.state, "scheduler", None) is None
+        assert getattr(app.state, "leadership", None) is None
+
+
+# -- one unit of work per keyed request --------------------------------------------------------------
+
+
+async def _post_entry(n: int) -> None:
+    async with db.write_transaction():
+        await journal.post(
+            date=dt.date(2026, 10, 1),
+            book="insurance",
+            narration=f"测试 {n}",
+            postings=[
+                Posting("Expenses:Insurance:Claims:FireExplosion", 100),
+                Posting("Assets:Insurance:Bank", -100),
+            ],
+            cause=f"test:{n}",
+            actor="tester",
+        )
+
+
+async def _post_in_a_unit_that_breaks() -> None:
+    async with db.unit_of_work():
+        await _post_entry(2)
+        raise RuntimeError("the handler broke")
+
+
+async def test_a_unit_of_work_commits_all_or_nothing_and_exports_after_its_commit(
+    database: Any, settings: Settings
+) -> None:
+    ledger = Ledger.of(settings)
+    repo = JournalRepository()
+    async with db.unit_of_work() as unit:
+        await _post_entry(1)
+        await ledger.export_quietly()
+        assert ledger.files.exported_seq() == 0  # files never hold what may still roll back
+        await unit.rollback()
+    assert await repo.count() == 0
+    assert ledger.files.exported_seq() == 0
+    with pytest.raises(RuntimeError, match="the handler broke"):
+        await _post_in_a_unit_that_breaks()
+    assert await repo.count() == 0
+    async with db.unit_of_work():
+        await _post_entry(3)
+        await ledger.export_quietly()
+        assert ledger.files.exported_seq() == 0
+    assert await repo.count() == 1
+    assert ledger.files.exported_seq() == 1
+    assert (await ledger.check()).ok
+
+
+# -- job runs under a lease ---------------------------------------------------------------------------
+
+
+def _holder(pid: int, name: str = "other") -> str:
+    me = leases.this_process()
+    return str(leases.Holder(host=me.host, boot_id=me.boot_id, pid=pid, token=name))
+
+
+async def _dead_pid() -> int:
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", "pass")
+    await process.wait()
+    return process.pid
+
+
+async def _running(key: str, holder: str, lease_until: dt.datetime) -> None:
+    job, period = key.split(":")
+    await JobRun.insert(
+        JobRun(
+            key=key,
+            job=job,
+            period=period,
+            status="running",
+            started_at=clock.now(),
+            holder=holder,
+            lease_until=lease_until,
+        )
+    )
+
+
+async def _run_row(key: str) -> dict[str, Any]:
+    row: dict[str, Any] = await JobRun.select().where(JobRun.key == key).first()
+    return row
+
+
+async def test_a_run_whose_process_died_is_abandoned_and_runs_again_once(database: Any) -> None:
+    dead = await _dead_pid()
+    await _running("test-job:2026-10", _holder(dead), clock.now() + dt.timedelta(hours=1))
+    calls: list[str] = []
+
+    async def body(period: str) -> str:
+        calls.append(period)
+        return "ok"
+
+    assert await reap_stale_runs() == ["test-job:2026-10"]
+    abandoned = await _run_row("test-job:2026-10")
+    assert abandoned["status"] == "abandoned"
+    assert (
+        abandoned["result"] == f"abandoned: its process (pid {dead} on {leases.this_process().host}) is gone"
+    )
+    outcomes = await rerun_abandoned([_spec(body)])
+    assert [(o.key, o.status) for o in outcomes] == [("test-job:2026-10", "done")]
+    assert await rerun_abandoned([_spec(body)]) == []
+    assert calls == ["2026-10"]
+    row = await _run_row("test-job:2026-10")
+    assert (row["status"], row["attempts"], row["result"]) == ("done", 2, "ok")
+    assert row["holder"] == str(leases.this_process())
+    assert row["lease_until"] is None
+
+
+async def test_a_live_holder_keeps_its_run_until_its_lease_runs_out(database: Any) -> None:
+    alive = _holder(os.getppid())
+    await _running("test-job:2026-10", alive, clock.now() + dt.timedelta(hours=1))
+
+    async def body(period: str) -> str:
+        return period
+
+    assert await reap_stale_runs() == []
+    skipped = await run_job(_spec(body), "2026-10")
+    assert (skipped.status, skipped.result) == ("skipped", "already ran or running")
+    await JobRun.update({JobRun.lease_until: clock.now() - dt.timedelta(seconds=1)}).where(
+        JobRun.key == "test-job:2026-10"
+    )
+    again = await run_job(_spec(body), "2026-10")
+    assert (again.status, again.result) == ("done", "2026-10")
+    assert (await _run_row("test-job:2026-10"))["attempts"] == 2
+
+
+async def test_a_run_renews_its_lease_while_it_works(database: Any) -> None:
+    release = asyncio.Event()
+    renewals: set[dt.datetime] = set()
+
+    async def slow(period: str) -> str:
+        await release.wait()
+        return "finished"
+
+    lease = dt.timedelta(seconds=0.3)
+    running = asyncio.create_task(run_job(_spec(slow), "2026-10", lease=lease))
+
+    async def renewed_twice() -> bool:
+        row = await _run_row("test-job:2026-10")
+        if row is not None and row["lease_until"] is not None:
+            renewals.add(row["lease_until"])
+        assert await reap_stale_runs() == []  # a working run is never taken for stale
+        return len(renewals) >= 3
+
+    await until(renewed_twice, "the lease is renewed twice")
+    release.set()
+    outcome = await asyncio.wait_for(running, DEADLINE)
+    assert (outcome.status, outcome.result) == ("done", "finished")
+    row = await _run_row("test-job:2026-10")
+    assert (row["status"], row["attempts"]) == ("done", 1)
+
+
+async def test_a_run_taken_over_stops_its_work(database: Any) -> None:
+    stopped = asyncio.Event()
+
+    async def endless(period: str) -> str:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            stopped.set()
+        return "never"
+
+    running = asyncio.create_task(run_job(_spec(endless), "2026-10", lease=dt.timedelta(seconds=0.3)))
+
+    async def started() -> bool:
+        return await _run_row("test-job:2026-10") is not None
+
+    await until(started, "the run starts")
+    thief = _holder(os.getppid(), "thief")
+    await JobRun.update({JobRun.holder: thief}).where(JobRun.key == "test-job:2026-10")
+    outcome = await asyncio.wait_for(running, DEADLINE)
+    assert outcome.status == "abandoned"
+    assert stopped.is_set()
+    row = await _run_row("test-job:2026-10")
+    assert (row["status"], row["holder"]) == ("running", thief)
+
+
+# -- one scheduler leads ------------------------------------------------------------------------------
+
+
+def _leadership(settings: Settings, specs: list[JobSpec]) -> Leadership:
+    return Leadership(specs, leader_lock(settings), tz=SHANGHAI, lease=dt.timedelta(seconds=5), poll=0.05)
+
+
+async def test_one_scheduler_leads_and_another_takes_over_when_it_stops(
+    database: Any, settings: Settings
+) -> None:
+    first, second = _leadership(settings, []), _leadership(settings, [])
+    try:
+        await first.beat()
+        await second.beat()
+        assert (first.leading, second.leading) == (True, False)
+        await first.beat()
+        await second.beat()
+        assert (first.leading, second.leading) == (True, False)
+        await first.close()
+        await second.beat()
+        assert (first.leading, second.leading) == (False, True)
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_new_leader_runs_a_fire_time_missed_within_the_hour(
+    database: Any, settings: Settings
+) -> None:
+    missed = clock.now().astimezone(SHANGHAI) - dt.timedelta(minutes=1)
+    calls: list[str] = []
+
+    async def body(period: str) -> str:
+        calls.append(period)
+        return "caught up"
+
+    spec = JobSpec(
+        name="test-job",
+        description="",
+        cron={"hour": missed.hour, "minute": missed.minute},
+        period_of=daily_period,
+        body=body,
+    )
+    leader = _leadership(settings, [spec])
+    try:
+        await leader.beat()
+        key = f"test-job:{daily_period(missed)}"
+
+        async def caught_up() -> bool:
+            row = await _run_row(key)
+            return row is not None and row["status"] == "done"
+
+        await until(caught_up, "the missed fire time has run")
+        await leader.beat()
+        assert calls == [daily_period(missed)]
+    finally:
+        await leader.close()
