@@ -34,7 +34,9 @@ def test_operator_commands(tmp_path: Path) -> None:
 
     upgrade = _cli(tmp_path, "db", "upgrade")
     assert upgrade.returncode == 0, upgrade.stderr
-    assert upgrade.stdout.startswith("applied 4 migration(s)")
+    applied = upgrade.stdout.splitlines()
+    assert applied[0] == f"applied {len(applied) - 1} migration(s)"
+    assert {line.strip().split(":")[0] for line in applied[1:]} == {"platform", "journal", "claims", "funds"}
     assert _cli(tmp_path, "db", "status").stdout.strip() == "database is up to date"
 
     added = _cli(
@@ -59,3 +61,6 @@ def test_operator_commands(tmp_path: Path) -> None:
     check = _cli(tmp_path, "ledger", "check")
     assert check.returncode == 0, check.stdout + check.stderr
     assert "OK: 0 entries" in check.stdout
+    verify = _cli(tmp_path, "ledger", "verify")
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+    assert "chain intact: 0 entries" in verify.stdout
