@@ -25,6 +25,7 @@ from ledger.books import (
     JournalSummary,
     LedgerFiles,
     check_ledger,
+    complete_seq,
     export,
     load_chart,
 )
@@ -321,11 +322,12 @@ class Ledger:
     async def _export_failed(self, error: Exception) -> None:
         """Log a failed export with where the journal and the files stand, and keep it for ``/health``."""
         journal_seq = exported_seq = None
-        with contextlib.suppress(Exception):  # the database may be what failed
+        with contextlib.suppress(OSError):  # the files may be what failed
+            exported_seq = self.files.exported_seq()
+        with contextlib.suppress(Exception):  # or the database; else a torn last entry is not counted
             head = await JournalRepository().head()
             journal_seq = head[0] if head else 0
-        with contextlib.suppress(Exception):  # so may the files
-            exported_seq = self.files.exported_seq()
+            exported_seq, _ = await self._exported_seq()
         log.error(
             "ledger export to %s failed (journal at seq %s, files at seq %s): %s",
             self.directory,
@@ -389,7 +391,8 @@ class Ledger:
     async def health(self, *, lag_grace: dt.timedelta = EXPORT_LAG_GRACE) -> LedgerHealth:
         """A cheap status for ``/health``: the kept outcomes and how far the files trail the journal.
 
-        Reads the journal head, three kept rows and the tails of the year files; never the whole ledger.
+        Reads the journal head, three kept rows, the tails of the year files and the journal entries
+        they end with (a torn or edited last block shows here); never the whole ledger.
 
         Args:
             lag_grace: how long committed entries may wait for their export before the files count as
@@ -399,32 +402,21 @@ class Ledger:
         head = await repo.head()
         journal_seq = head[0] if head else 0
         check, verify, exported = [await kept.latest(kind) for kind in ("check", "verify", "export")]
-        reasons: list[str] = []
-        try:
-            exported_seq: int | None = self.files.exported_seq()
-        except OSError as error:
-            exported_seq = None
-            reasons.append(f"ledger-files-unreadable: {error.strerror or type(error).__name__}")
+        exported_seq, files_problem = await self._exported_seq()
         lag = max(journal_seq - exported_seq, 0) if exported_seq is not None else 0
         waited = 0
         if lag and exported_seq is not None:
             committed = await repo.created_at(exported_seq + 1)
             waited = max(int((clock.now() - committed).total_seconds()), 0) if committed else 0
-        if check is not None and not check["ok"]:
-            reasons.append(f"ledger-check-failed: the check at {_iso(check)} found {check['summary']}")
-        # A passing check covers the chain too, so only a verification newer than the check counts.
-        if verify is not None and not verify["ok"] and (check is None or check["id"] < verify["id"]):
-            reasons.append(f"ledger-verify-failed: the verify at {_iso(verify)} found {verify['summary']}")
         failure = exported if exported is not None and not exported["ok"] else None
-        if failure is not None:
-            reasons.append(
-                f"ledger-export-failed: the export at {_iso(failure)} failed: {failure['summary']}"
-            )
+        reasons = _kept_reasons(check, verify, failure)
         if exported_seq is not None and exported_seq > journal_seq:
             reasons.append(
                 f"ledger-files-ahead: the files hold seq {exported_seq}, "
                 f"the journal ends at seq {journal_seq}"
             )
+        elif files_problem:  # an entry the journal lacks is "ahead" rather than "edited"
+            reasons.append(files_problem)
         elif lag and waited > lag_grace.total_seconds():
             reasons.append(
                 f"ledger-export-behind: the files are {lag} entries behind the journal; the oldest "
@@ -440,6 +432,22 @@ class Ledger:
             export_failure=_outcome(failure),
             reasons=reasons,
         )
+
+    async def _exported_seq(self) -> tuple[int | None, str | None]:
+        """The ``seq`` up to which the files hold complete entries, and the reason their tails are wrong.
+
+        Returns ``(None, reason)`` for unreadable files, and the highest ``seq`` with a reason when a last
+        block is not a (possibly torn) copy of its journal entry.
+        """
+        try:
+            return await complete_seq(self.files, _DatabaseJournal()), None
+        except OSError as error:
+            return None, f"ledger-files-unreadable: {error.strerror or type(error).__name__}"
+        except LedgerValidationFailed:
+            return self.files.exported_seq(), (
+                "ledger-files-edited: the last entry of a year file differs from the journal; "
+                "run `relief-ledger ledger check`"
+            )
 
     async def summary(self) -> JournalSummary:
         """What the journal says the files must hold."""
@@ -477,6 +485,21 @@ class Ledger:
             summary=report.headline(),
             report=report.to_dict(),
         )
+
+
+def _kept_reasons(
+    check: Mapping[str, Any] | None, verify: Mapping[str, Any] | None, failure: Mapping[str, Any] | None
+) -> list[str]:
+    """The reasons to be degraded that kept outcomes give: a failed check, verify or export."""
+    reasons = []
+    if check is not None and not check["ok"]:
+        reasons.append(f"ledger-check-failed: the check at {_iso(check)} found {check['summary']}")
+    # A passing check covers the chain too, so only a verification newer than the check counts.
+    if verify is not None and not verify["ok"] and (check is None or check["id"] < verify["id"]):
+        reasons.append(f"ledger-verify-failed: the verify at {_iso(verify)} found {verify['summary']}")
+    if failure is not None:
+        reasons.append(f"ledger-export-failed: the export at {_iso(failure)} failed: {failure['summary']}")
+    return reasons
 
 
 def _iso(kept: Mapping[str, Any]) -> str:

@@ -178,10 +178,15 @@ async def test_a_failed_export_is_logged_kept_and_cleared_by_the_next_success(
     assert record.exc_info is not None
     health = await _health(client)
     assert health["status"] == "degraded"
-    assert health["reasons"][0].startswith("ledger-export-failed: the export at ")
-    assert health["reasons"][0].endswith(
+    failed, edited = health["reasons"]
+    assert failed.startswith("ledger-export-failed: the export at ")
+    assert failed.endswith(
         "failed: the files or the journal failed validation (an edited file, a gap or an invalid entry); "
         "see the log and `relief-ledger ledger check`"
+    )
+    assert edited == (
+        "ledger-files-edited: the last entry of a year file differs from the journal; "
+        "run `relief-ledger ledger check`"
     )
     assert health["ledger"]["export_failure"]["ok"] is False
     assert health["ledger"]["lag_entries"] == 1
@@ -191,6 +196,18 @@ async def test_a_failed_export_is_logged_kept_and_cleared_by_the_next_success(
     assert (result.appended, result.last_seq) == (1, 6)
     healed = await _health(client)
     assert (healed["status"], healed["reasons"], healed["ledger"]["export_failure"]) == ("ok", [], None)
+
+
+async def test_a_torn_last_entry_counts_as_not_exported(
+    exported: Ledger, client: httpx.AsyncClient, settings: Settings
+) -> None:
+    year = _year_file(settings)
+    text = year.read_text(encoding="utf-8")
+    year.write_text(text[: text.rindex("Assets:Insurance:Bank")], encoding="utf-8")  # as a crash leaves it
+    health = await _health(client)
+    assert (health["ledger"]["exported_seq"], health["ledger"]["lag_entries"]) == (4, 1)
+    assert (await exported.export()).repaired
+    assert (await _health(client))["ledger"]["exported_seq"] == 5
 
 
 async def test_files_ahead_of_the_journal_are_degraded(exported: Ledger, client: httpx.AsyncClient) -> None:
