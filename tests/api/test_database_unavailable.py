@@ -25,12 +25,14 @@ UNAVAILABLE = [
     asyncpg.AdminShutdownError("terminating connection due to administrator command"),
     asyncpg.TooManyConnectionsError("sorry, too many clients already"),
     asyncpg.InterfaceError("cannot call Connection.fetch(): connection is closed"),
+    asyncpg.exceptions.InternalClientError("cannot switch to state 15; another operation (2) is in progress"),
     sqlite3.OperationalError("database is locked"),
 ]
 BUGS = [
     sqlite3.OperationalError("no such table: claims_claim"),
     asyncpg.InterfaceError("cannot perform operation: another operation is in progress"),
     asyncpg.QueryCanceledError("canceling statement due to statement timeout"),
+    asyncpg.exceptions.InternalClientError("unexpected message type"),
     OSError(errno.ENOSPC, "No space left on device"),
 ]
 

@@ -300,7 +300,12 @@ class Ledger:
         next export that succeeds clears it.
         """
         try:
-            result = await export(self.files, _DatabaseJournal(), chart(), self.title, self._writer_lock())
+            # In a task of its own: when the database drops mid-export, Piccolo can leave the broken
+            # transaction current in the task that ran it (its exit raised before resetting it), and
+            # keeping the failure below must not inherit it.
+            result = await asyncio.create_task(
+                export(self.files, _DatabaseJournal(), chart(), self.title, self._writer_lock())
+            )
         except Exception as exc:
             await self._export_failed(exc)
             raise

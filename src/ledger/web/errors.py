@@ -165,6 +165,7 @@ UNAVAILABLE_TYPES: tuple[type[Exception], ...] = (
     asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, terminated by the admin
     asyncpg.exceptions.InsufficientResourcesError,  # too many connections
     asyncpg.InterfaceError,  # "connection is closed"
+    asyncpg.exceptions.InternalClientError,  # a connection left mid-operation by the server's shutdown
     sqlite3.OperationalError,  # "database is locked" after the busy timeout
     OSError,  # connection refused or reset while connecting
 )
@@ -177,6 +178,10 @@ def database_unavailable(exc: BaseException) -> bool:
         return False  # a statement timeout or a cancelled query: the database is up
     if isinstance(exc, asyncpg.InterfaceError):
         return "connection is closed" in text or "connection was closed" in text
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # Releasing a connection whose operation the shutdown cut off: "cannot switch to state 15;
+        # another operation (2) is in progress" (seen when PostgreSQL stops between requests).
+        return "another operation" in text
     if isinstance(exc, sqlite3.OperationalError):
         return "database is locked" in text or "database table is locked" in text
     if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
