@@ -113,12 +113,14 @@ async def complete_seq(files: LedgerFiles, source: JournalSource) -> int:
         LedgerValidationFailed: when a last block is neither its journal entry nor a prefix of it.
     """
     blocks = files.last_blocks()
-    complete = max((b.seq for b in blocks if b.seq is not None), default=0)
-    for block in blocks:
-        if not await _is_complete(files, source, block, blocks):
-            torn = block.seq if block.seq is not None else _torn_seq(files, block, blocks)
-            complete = min(complete, torn - 1)  # entries are appended in seq order: all before it are whole
-    return complete
+    torn = [
+        block.seq if block.seq is not None else _torn_seq(files, block, blocks)
+        for block in blocks
+        if not await _is_complete(files, source, block, blocks)
+    ]
+    if torn:  # entries are appended in seq order: every one before a torn block is whole
+        return min(torn) - 1
+    return max((b.seq for b in blocks if b.seq is not None), default=0)
 
 
 async def _repair_tails(files: LedgerFiles, source: JournalSource) -> list[str]:

@@ -3,11 +3,13 @@ the journal; the CLI's check and verify keep their outcome where `/health` reads
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import subprocess
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +219,24 @@ async def test_files_ahead_of_the_journal_are_degraded(exported: Ledger, client:
     health = await _health(client)
     assert health["reasons"] == ["ledger-files-ahead: the files hold seq 5, the journal ends at seq 4"]
     assert health["ledger"]["in_sync"] is False
+
+
+async def test_an_export_whose_transaction_broke_still_keeps_its_failure(
+    exported: Ledger, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = db.current_engine()
+
+    @contextlib.asynccontextmanager
+    async def lost_connection(self: Ledger) -> AsyncIterator[None]:
+        # What Piccolo leaves when a transaction's exit fails (the connection dropped at release):
+        # the dead transaction stays current in the task that ran it.
+        engine.current_transaction.set(object())
+        raise ConnectionResetError("connection lost")
+        yield
+
+    monkeypatch.setattr(Ledger, "_writer_lock", lost_connection)
+    await _post(6)
+    assert await exported.export_quietly() is None
+    health = await _health(client)
+    assert [reason.split(": ", 1)[0] for reason in health["reasons"]] == ["ledger-export-failed"]
+    assert health["reasons"][0].endswith(" failed: ConnectionResetError")
