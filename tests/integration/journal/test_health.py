@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,35 +18,9 @@ import pytest
 from ledger import db
 from ledger.config import Settings
 from ledger.core import clock
-from ledger.core.entries import Posting
-from ledger.journal import service
 from ledger.journal.service import Ledger
 from ledger.journal.tables import JournalEntryRow, JournalPostingRow
-
-
-async def _post(n: int) -> None:
-    async with db.write_transaction():
-        await service.post(
-            date=dt.date(2026, 5, n),
-            book="insurance",
-            narration=f"赔付 {n}",
-            postings=[
-                Posting("Expenses:Insurance:Claims:NaturalDisaster", n * 10001),
-                Posting("Assets:Insurance:Bank", -n * 10001),
-            ],
-            cause=f"claim-payment:{n}",
-            actor="approver",
-        )
-
-
-@pytest.fixture
-async def exported(database: Any, settings: Settings) -> Ledger:
-    """Five entries, exported."""
-    for n in range(1, 6):
-        await _post(n)
-    ledger = Ledger.of(settings)
-    await ledger.export()
-    return ledger
+from tests.integration.journal.conftest import PostPayment
 
 
 def _cli(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
@@ -68,19 +41,25 @@ async def _health(client: httpx.AsyncClient) -> dict[str, Any]:
     return body
 
 
-def _year_file(settings: Settings) -> Path:
-    return settings.resolved_ledger_dir / "2026.beancount"
+def _edit_year_file(settings: Settings, old: str, new: str) -> str:
+    """Replace ``old`` by ``new`` in 2026.beancount, as someone editing it would; return the original."""
+    year = settings.resolved_ledger_dir / "2026.beancount"
+    original = year.read_text(encoding="utf-8")
+    year.write_text(original.replace(old, new), encoding="utf-8")
+    return original
+
+
+def _restore_year_file(settings: Settings, original: str) -> None:
+    (settings.resolved_ledger_dir / "2026.beancount").write_text(original, encoding="utf-8")
 
 
 @pytest.mark.slow
 async def test_cli_check_of_a_tampered_file_makes_health_degraded(
-    exported: Ledger, client: httpx.AsyncClient, settings: Settings
+    exported_five: Ledger, client: httpx.AsyncClient, settings: Settings
 ) -> None:
     healthy = await _health(client)
     assert (healthy["status"], healthy["reasons"], healthy["ledger"]["last_check"]) == ("ok", [], None)
-    year = _year_file(settings)
-    original = year.read_text(encoding="utf-8")
-    year.write_text(original.replace("300.03 CNY", "900.03 CNY"), encoding="utf-8")
+    original = _edit_year_file(settings, "300.03 CNY", "900.03 CNY")
 
     check = _cli(settings, "ledger", "check")
     assert check.returncode == 1, check.stdout + check.stderr
@@ -94,7 +73,7 @@ async def test_cli_check_of_a_tampered_file_makes_health_degraded(
     assert last["ok"] is False
     assert last["summary"].startswith("3 problems; the first: edited seq 3")
 
-    year.write_text(original, encoding="utf-8")
+    _restore_year_file(settings, original)
     again = _cli(settings, "ledger", "check")
     assert again.returncode == 0, again.stdout + again.stderr
     health = await _health(client)
@@ -105,11 +84,9 @@ async def test_cli_check_of_a_tampered_file_makes_health_degraded(
 
 @pytest.mark.slow
 async def test_cli_verify_failure_is_reported_until_a_check_passes(
-    exported: Ledger, client: httpx.AsyncClient, settings: Settings
+    exported_five: Ledger, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    year = _year_file(settings)
-    original = year.read_text(encoding="utf-8")
-    year.write_text(original.replace("赔付 4", "赔付 四"), encoding="utf-8")
+    original = _edit_year_file(settings, "赔付 4", "赔付 四")
     verify = _cli(settings, "ledger", "verify")
     assert verify.returncode == 1, verify.stdout + verify.stderr
     health = await _health(client)
@@ -117,8 +94,8 @@ async def test_cli_verify_failure_is_reported_until_a_check_passes(
     assert reason.startswith("ledger-verify-failed: the verify at ")
     date_line = _line_of(original, "seq: 4") - 1
     assert reason.endswith(f"found 1 chain problem; the first: edited seq 4 at 2026.beancount:{date_line}")
-    year.write_text(original, encoding="utf-8")
-    assert (await exported.check()).ok
+    _restore_year_file(settings, original)
+    assert (await exported_five.check()).ok
     assert (await _health(client))["status"] == "ok"
 
 
@@ -126,7 +103,9 @@ def _line_of(text: str, needle: str) -> int:
     return next(n for n, line in enumerate(text.splitlines(), start=1) if needle in line)
 
 
-async def test_api_status_keeps_its_check(exported: Ledger, client: httpx.AsyncClient, login: Any) -> None:
+async def test_api_status_keeps_its_check(
+    exported_five: Ledger, client: httpx.AsyncClient, login: Any
+) -> None:
     headers = await login("auditor")
     status = await client.get("/api/ledger/status", headers=headers)
     assert status.status_code == 200
@@ -135,10 +114,10 @@ async def test_api_status_keeps_its_check(exported: Ledger, client: httpx.AsyncC
 
 
 async def test_files_behind_the_journal_for_long_are_degraded(
-    exported: Ledger, client: httpx.AsyncClient
+    exported_five: Ledger, client: httpx.AsyncClient, post_payment: PostPayment
 ) -> None:
-    await _post(6)
-    await _post(7)
+    await post_payment(6)
+    await post_payment(7)
     moments_ago = await _health(client)
     assert moments_ago["status"] == "ok"  # each commit exports at once: a moment's lag is normal
     assert moments_ago["ledger"]["lag_entries"] == 2
@@ -154,7 +133,7 @@ async def test_files_behind_the_journal_for_long_are_degraded(
         f"the oldest waiting entry was committed {behind['ledger']['lag_seconds']} s ago"
     ]
     assert 90 <= behind["ledger"]["lag_seconds"] < 150
-    await exported.export()
+    await exported_five.export()
     caught_up = await _health(client)
     assert (caught_up["status"], caught_up["ledger"]["lag_entries"], caught_up["ledger"]["in_sync"]) == (
         "ok",
@@ -164,14 +143,16 @@ async def test_files_behind_the_journal_for_long_are_degraded(
 
 
 async def test_a_failed_export_is_logged_kept_and_cleared_by_the_next_success(
-    exported: Ledger, client: httpx.AsyncClient, settings: Settings, caplog: pytest.LogCaptureFixture
+    exported_five: Ledger,
+    client: httpx.AsyncClient,
+    settings: Settings,
+    post_payment: PostPayment,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    year = _year_file(settings)
-    original = year.read_text(encoding="utf-8")
-    year.write_text(original.replace("500.05 CNY", "500.06 CNY"), encoding="utf-8")  # the last entry
-    await _post(6)
+    original = _edit_year_file(settings, "500.05 CNY", "500.06 CNY")  # the last entry
+    await post_payment(6)
     with caplog.at_level(logging.ERROR, logger="ledger.journal"):
-        assert await exported.export_quietly() is None
+        assert await exported_five.export_quietly() is None
     [record] = [r for r in caplog.records if r.name == "ledger.journal"]
     assert record.getMessage().startswith(
         f"ledger export to {settings.resolved_ledger_dir} failed (journal at seq 6, files at seq 5): "
@@ -193,26 +174,27 @@ async def test_a_failed_export_is_logged_kept_and_cleared_by_the_next_success(
     assert health["ledger"]["export_failure"]["ok"] is False
     assert health["ledger"]["lag_entries"] == 1
 
-    year.write_text(original, encoding="utf-8")
-    result = await exported.export()
+    _restore_year_file(settings, original)
+    result = await exported_five.export()
     assert (result.appended, result.last_seq) == (1, 6)
     healed = await _health(client)
     assert (healed["status"], healed["reasons"], healed["ledger"]["export_failure"]) == ("ok", [], None)
 
 
 async def test_a_torn_last_entry_counts_as_not_exported(
-    exported: Ledger, client: httpx.AsyncClient, settings: Settings
+    exported_five: Ledger, client: httpx.AsyncClient, settings: Settings
 ) -> None:
-    year = _year_file(settings)
-    text = year.read_text(encoding="utf-8")
-    year.write_text(text[: text.rindex("Assets:Insurance:Bank")], encoding="utf-8")  # as a crash leaves it
+    text = (settings.resolved_ledger_dir / "2026.beancount").read_text(encoding="utf-8")
+    _edit_year_file(settings, text[text.rindex("Assets:Insurance:Bank") :], "")  # as a crash leaves it
     health = await _health(client)
     assert (health["ledger"]["exported_seq"], health["ledger"]["lag_entries"]) == (4, 1)
-    assert (await exported.export()).repaired
+    assert (await exported_five.export()).repaired
     assert (await _health(client))["ledger"]["exported_seq"] == 5
 
 
-async def test_files_ahead_of_the_journal_are_degraded(exported: Ledger, client: httpx.AsyncClient) -> None:
+async def test_files_ahead_of_the_journal_are_degraded(
+    exported_five: Ledger, client: httpx.AsyncClient
+) -> None:
     # As after restoring the database from a backup older than the ledger files.
     await JournalPostingRow.delete().where(JournalPostingRow.seq == 5)
     await JournalEntryRow.delete().where(JournalEntryRow.seq == 5)
@@ -222,7 +204,10 @@ async def test_files_ahead_of_the_journal_are_degraded(exported: Ledger, client:
 
 
 async def test_an_export_whose_transaction_broke_still_keeps_its_failure(
-    exported: Ledger, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    exported_five: Ledger,
+    client: httpx.AsyncClient,
+    post_payment: PostPayment,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     engine = db.current_engine()
 
@@ -235,8 +220,8 @@ async def test_an_export_whose_transaction_broke_still_keeps_its_failure(
         yield
 
     monkeypatch.setattr(Ledger, "_writer_lock", lost_connection)
-    await _post(6)
-    assert await exported.export_quietly() is None
+    await post_payment(6)
+    assert await exported_five.export_quietly() is None
     health = await _health(client)
     assert [reason.split(": ", 1)[0] for reason in health["reasons"]] == ["ledger-export-failed"]
     assert health["reasons"][0].endswith(" failed: ConnectionResetError")
