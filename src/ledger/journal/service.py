@@ -209,7 +209,8 @@ class LedgerHealth:
 
     Args:
         journal_seq: the journal's last ``seq`` (0 when empty).
-        exported_seq: the highest ``seq`` in the files; ``None`` when they cannot be read.
+        exported_seq: the ``seq`` up to which the files hold every entry whole (a torn last block does
+            not count); ``None`` when they cannot be read.
         lag_entries: how many committed entries the files do not hold yet.
         lag_seconds: how long ago the oldest of them was committed (0 when none).
         last_check: the latest kept check (``at``, ``ok``), if any.
@@ -232,7 +233,7 @@ class LedgerHealth:
         return {
             "journal_seq": self.journal_seq,
             "exported_seq": self.exported_seq,
-            "in_sync": self.lag_entries == 0 and self.exported_seq == self.journal_seq,
+            "in_sync": self.exported_seq == self.journal_seq,
             "lag_entries": self.lag_entries,
             "lag_seconds": self.lag_seconds,
             "last_check": self.last_check,
