@@ -117,11 +117,20 @@ class Server:
         await self.client.aclose()
         if self.process.poll() is None:
             self.process.send_signal(sig)
-            try:
-                await asyncio.to_thread(self.process.wait, 30)
-            except subprocess.TimeoutExpired:
+            # Polled on the event loop: Popen.wait(timeout) sleeps in a way faketime (CI) breaks.
+            if not await _exits(self.process, 30):
                 self.process.kill()
-                await asyncio.to_thread(self.process.wait, 30)
+                await until(lambda: self.process.poll() is not None, "killed")
+
+
+async def _exits(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds``."""
+    end = time.monotonic() + seconds
+    while process.poll() is None:
+        if time.monotonic() > end:
+            return False
+        await asyncio.sleep(0.05)
+    return True
 
 
 def server_env(settings: Settings) -> dict[str, str]:
