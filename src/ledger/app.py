@@ -40,10 +40,22 @@ class DatabaseBehindMigrations(LedgerError):
 
 @get("/health", opt={PUBLIC: True}, operation_id="health", tags=["health"])
 async def health(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    """Whether the database answers and the ledger files follow the journal (public)."""
+    """Whether the database answers and the ledger files follow the journal (public, cheap).
+
+    200 with ``status`` ``ok``, or ``degraded`` with ``reasons`` (``<code>: <sentence>``) when the last
+    ledger check or verify failed, the last export failed, or the files trail the journal. Degraded
+    stays 200: payments still commit and every process shares the same ledger, so a load balancer
+    that dropped this one would gain nothing. 503 (problem+json with ``Retry-After``) only when the
+    database does not answer.
+    """
     await db.current_engine().run_ddl("SELECT 1")
     ledger = await Ledger.of(request.app.state.settings).health()
-    return {"status": "ok", "database": db.current_engine().engine_type, "ledger": ledger}
+    return {
+        "status": "degraded" if ledger.reasons else "ok",
+        "reasons": ledger.reasons,
+        "database": db.current_engine().engine_type,
+        "ledger": ledger.to_dict(),
+    }
 
 
 def route_handlers() -> list[Any]:

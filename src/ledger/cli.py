@@ -204,10 +204,23 @@ def ledger_export() -> None:
 
 @ledger_group.command("verify")
 def ledger_verify() -> None:
-    """Recompute the hash chain from the files alone; name the first entry edited, removed, added or moved."""
-    from ledger.books import verify_files
+    """Recompute the hash chain from the files alone; name the first entry edited, removed, added or moved.
 
-    report = verify_files(get_settings().resolved_ledger_dir)
+    The result is kept in the database when it answers, for /health."""
+    from pathlib import Path
+
+    from ledger.books import verify_files
+    from ledger.journal.service import Ledger
+
+    settings = get_settings()
+    report = verify_files(settings.resolved_ledger_dir)
+    sqlite_file = Path(settings.resolved_database_url.removeprefix("sqlite:///"))
+    # Verifying needs the files alone (an auditor's copy, say): no SQLite file is created just to keep it.
+    if settings.is_postgres or sqlite_file.exists():
+        try:
+            run_with_current_db(lambda: Ledger.of(settings).keep_verification(report))
+        except Exception as exc:  # the verification stands without the database
+            click.echo(f"note: the result is not kept for /health: {exc}", err=True)
     if report.ok:
         click.echo(
             f"chain intact: {report.count} entries, head seq {report.head_seq} hash {report.head_hash}"
@@ -221,7 +234,9 @@ def ledger_verify() -> None:
 @ledger_group.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print the full report as JSON.")
 def ledger_check(as_json: bool) -> None:
-    """Beancount validation + hash chain + journal reconciliation; exit 1 on any difference."""
+    """Beancount validation + hash chain + journal reconciliation; exit 1 on any difference.
+
+    The result is kept, like the nightly job's: /health and /api/ledger/status report it."""
     import json
 
     from ledger.journal.service import Ledger

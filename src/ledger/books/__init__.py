@@ -22,7 +22,7 @@ from ledger.books.check import (
     check_loaded,
     reconcile,
 )
-from ledger.books.exporter import ExportResult, JournalSource, export
+from ledger.books.exporter import ExportResult, JournalSource, complete_seq, export
 from ledger.books.fava import fava_command, run_fava
 from ledger.books.files import LedgerFiles, TailBlock
 from ledger.books.query import LoadedLedger, PostingRow, account_postings, balances, load
@@ -49,6 +49,7 @@ __all__ = (
     "balances",
     "check_ledger",
     "check_loaded",
+    "complete_seq",
     "export",
     "fava_command",
     "from_transaction",

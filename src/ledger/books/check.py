@@ -129,6 +129,20 @@ class CheckReport:
             ],
         }
 
+    def headline(self) -> str:
+        """One line for people and ``/health``: the verdict and the first problem, no entry text."""
+        if self.ok:
+            return f"OK: {self.chain.count} entries" + (
+                " reconciled with the journal" if self.reconciled else ""
+            )
+        firsts = [
+            *(f"beancount error at {_where(e.filename, e.lineno, brief=True)}" for e in self.errors[:1]),
+            *(p.brief for p in self.chain.problems[:1]),
+            *(f"{d.kind} {d.subject}" for d in self.differences[:1]),
+        ]
+        count = len(self.errors) + len(self.chain.problems) + len(self.differences)
+        return f"{count} problem{'s' if count != 1 else ''}; the first: {firsts[0]}"
+
     def summary_lines(self) -> list[str]:
         """Return the report as lines for a terminal, the verdict first."""
         chain = self.chain
@@ -221,5 +235,8 @@ def _load_problem(error: Any) -> LoadProblem:
     return LoadProblem(message=error.message, filename=source.get("filename"), lineno=source.get("lineno"))
 
 
-def _where(filename: str | None, lineno: int | None) -> str:
+def _where(filename: str | None, lineno: int | None, *, brief: bool = False) -> str:
+    """``file:line: `` for a terminal; with ``brief`` only ``name:line``, without the directory."""
+    if brief:
+        return f"{Path(filename).name}:{lineno}" if filename else "an unknown place"
     return f"{filename}:{lineno}: " if filename else ""

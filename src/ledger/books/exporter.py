@@ -103,6 +103,26 @@ async def export(
         return ExportResult(appended=appended, last_seq=last, repaired=repaired)
 
 
+async def complete_seq(files: LedgerFiles, source: JournalSource) -> int:
+    """Return the ``seq`` up to which the files hold every entry complete (0 for none), changing nothing.
+
+    A torn last block (a crash or a full disk in the middle of an append) does not count, unlike in
+    ``LedgerFiles.exported_seq``. Reads the tails of the year files and one journal entry per file.
+
+    Raises:
+        LedgerValidationFailed: when a last block is neither its journal entry nor a prefix of it.
+    """
+    blocks = files.last_blocks()
+    torn = [
+        block.seq if block.seq is not None else _torn_seq(files, block, blocks)
+        for block in blocks
+        if not await _is_complete(files, source, block, blocks)
+    ]
+    if torn:  # entries are appended in seq order: every one before a torn block is whole
+        return min(torn) - 1
+    return max((b.seq for b in blocks if b.seq is not None), default=0)
+
+
 async def _repair_tails(files: LedgerFiles, source: JournalSource) -> list[str]:
     """Check the last block of every year file against the journal; cut off torn ones.
 

@@ -61,6 +61,13 @@ class ChainProblem:
             "message": self.message,
         }
 
+    @property
+    def brief(self) -> str:
+        """The problem in a few words, without the entry's text or the directory: ``edited seq 3 at
+        2026.beancount:12`` (safe to show on ``/health``)."""
+        seq = f" seq {self.seq}" if self.seq is not None else ""
+        return f"{self.kind}{seq} at {Path(self.filename).name}:{self.lineno}"
+
 
 @dataclass(frozen=True, slots=True)
 class ChainReport:
@@ -81,6 +88,23 @@ class ChainReport:
     head_hash: str
     problems: list[ChainProblem]
     hashes: dict[int, str] = field(repr=False)
+
+    def headline(self) -> str:
+        """One line for people and ``/health``: the verdict and the first problem, no entry text."""
+        if self.ok:
+            return f"chain intact: {self.count} entries, head seq {self.head_seq}"
+        count = len(self.problems)
+        return f"{count} chain problem{'s' if count != 1 else ''}; the first: {self.problems[0].brief}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-serialisable data (without the per-entry hashes)."""
+        return {
+            "ok": self.ok,
+            "entries": self.count,
+            "head_seq": self.head_seq,
+            "head_hash": self.head_hash,
+            "problems": [p.to_dict() for p in self.problems],
+        }
 
 
 def verify_chain(entries: Iterable[data.Directive]) -> ChainReport:

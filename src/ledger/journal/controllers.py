@@ -37,9 +37,12 @@ class LedgerController(Controller):
 
     @get("/status", **access(*READERS), operation_id="ledgerStatus")
     async def status(self, request: Request[Any, Any, Any]) -> LedgerStatus:
-        """Run `ledger check` now: Beancount validation, the hash chain, and journal = files."""
+        """Run `ledger check` now: Beancount validation, the hash chain, and journal = files.
+
+        The result is kept (``last_kept_check``), so ``/health`` reports it too.
+        """
         report = await Ledger.of(request.app.state.settings).check()
-        kept = await LedgerCheckRepository().latest()
+        kept = await LedgerCheckRepository().latest("check")
         last = None
         if kept is not None:
             last = {"at": kept["at"].isoformat(), "ok": kept["ok"], "entries": kept["entries"]}

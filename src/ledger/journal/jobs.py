@@ -18,7 +18,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
 
     async def check(period: str) -> str:
         del period
-        report = await ledger.check(keep=True)
+        report = await ledger.check()
         if not report.ok:
             raise RuntimeError("; ".join(report.summary_lines()))
         return " ".join(report.summary_lines())

@@ -143,6 +143,13 @@ class JournalRepository:
         rows = await query.group_by(JournalPostingRow.account)
         return {row["account"]: int(row["total"]) for row in rows}
 
+    async def created_at(self, seq: int) -> dt.datetime | None:
+        """When entry ``seq`` was committed, ``None`` if there is no such entry."""
+        row = (
+            await JournalEntryRow.select(JournalEntryRow.created_at).where(JournalEntryRow.seq == seq).first()
+        )
+        return None if row is None else row["created_at"]
+
     async def hashes(self) -> dict[int, str]:
         """seq -> hash of every entry."""
         rows = await JournalEntryRow.select(JournalEntryRow.seq, JournalEntryRow.hash)
@@ -193,25 +200,57 @@ class JournalRepository:
 
 
 class LedgerCheckRepository:
-    """Kept results of ledger checks."""
+    """Kept outcomes of ledger checks, verifications and exports (``LedgerCheckRow``)."""
 
     async def add(
-        self, *, at: dt.datetime, ok: bool, entries: int, head_hash: str, report: dict[str, Any]
+        self,
+        *,
+        kind: str,
+        at: dt.datetime,
+        ok: bool,
+        entries: int,
+        head_hash: str = "",
+        summary: str = "",
+        report: dict[str, Any],
     ) -> None:
-        """Store one check result."""
+        """Store one outcome.
+
+        Args:
+            kind: ``check``, ``verify`` or ``export``.
+            at: when it ran.
+            ok: whether it passed.
+            entries: the entries the files held (for an export: the highest ``seq`` in them).
+            head_hash: the files' head hash, when known.
+            summary: a few lines for people (``/health`` shows them).
+            report: the full result, stored as JSON.
+        """
         await LedgerCheckRow.insert(
             LedgerCheckRow(
+                kind=kind,
                 at=at,
                 ok=ok,
                 entries=entries,
                 head_hash=head_hash,
+                summary=summary,
                 report=json.dumps(report, ensure_ascii=False),
             )
         )
 
-    async def latest(self) -> dict[str, Any] | None:
-        """The newest check result."""
+    async def latest(self, kind: str) -> dict[str, Any] | None:
+        """The newest outcome of ``kind``: ``id``, ``at``, ``ok``, ``entries`` and ``summary``.
+
+        The full report is left out: it can be large, and ``/health`` reads this on every call.
+        """
         row: dict[str, Any] | None = (
-            await LedgerCheckRow.select().order_by(LedgerCheckRow.id, ascending=False).first()
+            await LedgerCheckRow.select(
+                LedgerCheckRow.id,
+                LedgerCheckRow.at,
+                LedgerCheckRow.ok,
+                LedgerCheckRow.entries,
+                LedgerCheckRow.summary,
+            )
+            .where(LedgerCheckRow.kind == kind)
+            .order_by(LedgerCheckRow.id, ascending=False)
+            .first()
         )
         return row

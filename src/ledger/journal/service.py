@@ -19,11 +19,13 @@ from typing import Any
 
 from ledger import db
 from ledger.books import (
+    ChainReport,
     CheckReport,
     ExportResult,
     JournalSummary,
     LedgerFiles,
     check_ledger,
+    complete_seq,
     export,
     load_chart,
 )
@@ -31,7 +33,7 @@ from ledger.books.chart import Chart
 from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, entry_hash
-from ledger.core.errors import Conflict, InvalidInput, NotFound
+from ledger.core.errors import Conflict, InvalidInput, LedgerValidationFailed, NotFound
 from ledger.journal.repository import JournalRepository, LedgerCheckRepository
 
 log = logging.getLogger("ledger.journal")
@@ -197,6 +199,49 @@ async def account_journal(
     return AccountPage(opening=opening, lines=lines, running=running, total=total)
 
 
+#: How long committed entries may wait for the export before ``/health`` reports the files behind.
+EXPORT_LAG_GRACE = dt.timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerHealth:
+    """What ``/health`` says about the ledger.
+
+    Args:
+        journal_seq: the journal's last ``seq`` (0 when empty).
+        exported_seq: the ``seq`` up to which the files hold every entry whole (a torn last block does
+            not count); ``None`` when they cannot be read.
+        lag_entries: how many committed entries the files do not hold yet.
+        lag_seconds: how long ago the oldest of them was committed (0 when none).
+        last_check: the latest kept check (``at``, ``ok``), if any.
+        last_verify: the latest kept verification, if any.
+        export_failure: the latest failed export (``at``, ``ok``, ``summary``), unless one succeeded since.
+        reasons: why the ledger is degraded, each ``<code>: <sentence>``; empty when all is well.
+    """
+
+    journal_seq: int
+    exported_seq: int | None
+    lag_entries: int
+    lag_seconds: int
+    last_check: dict[str, Any] | None
+    last_verify: dict[str, Any] | None
+    export_failure: dict[str, Any] | None
+    reasons: list[str]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The status as JSON-serialisable data (without ``reasons``, which ``/health`` lists on top)."""
+        return {
+            "journal_seq": self.journal_seq,
+            "exported_seq": self.exported_seq,
+            "in_sync": self.exported_seq == self.journal_seq,
+            "lag_entries": self.lag_entries,
+            "lag_seconds": self.lag_seconds,
+            "last_check": self.last_check,
+            "last_verify": self.last_verify,
+            "export_failure": self.export_failure,
+        }
+
+
 class _DatabaseJournal:
     """The database journal as the exporter's ``JournalSource``."""
 
@@ -250,62 +295,243 @@ class Ledger:
                 yield
 
     async def export(self) -> ExportResult:
-        """Append every journal entry not yet in the files, exactly once; repair a torn last write."""
-        result = await export(self.files, _DatabaseJournal(), chart(), self.title, self._writer_lock())
+        """Append every journal entry not yet in the files, exactly once; repair a torn last write.
+
+        A failure is logged with its context and kept for ``/health`` before it is raised again; the
+        next export that succeeds clears it.
+        """
+        try:
+            # In a task of its own: when the database drops mid-export, Piccolo can leave the broken
+            # transaction current in the task that ran it (its exit raised before resetting it), and
+            # keeping the failure below must not inherit it.
+            result = await asyncio.create_task(
+                export(self.files, _DatabaseJournal(), chart(), self.title, self._writer_lock())
+            )
+        except Exception as exc:
+            await self._export_failed(exc)
+            raise
         for message in result.repaired:
             log.warning("ledger export repaired a torn write: %s", message)
+        await self._export_succeeded(result)
         return result
 
     async def export_quietly(self) -> ExportResult | None:
-        """Export after a commit: a failure is logged, never raised, since the commit already stands.
+        """Export after a commit: a failure is not raised, since the commit already stands.
 
-        The scheduled export and the next commit retry; ``ledger check`` reports what is missing meanwhile.
-        Inside a unit of work (a keyed request) the commit is still to come: the export waits for it.
+        ``export`` has logged and kept the failure; the next commit and the hourly job retry, and
+        ``/health`` reports the files behind meanwhile. Inside a unit of work (a keyed request) the
+        commit is still to come: the export waits for it.
         """
         if db.after_commit(self.export_quietly):
             return None
-        try:
+        with contextlib.suppress(Exception):
             return await self.export()
-        except Exception:
-            log.exception("ledger export failed; it will be retried")
-            return None
+        return None
 
-    async def health(self) -> dict[str, Any]:
-        """A cheap status for ``/health``: journal head, what the files hold, the last kept check."""
-        head = await JournalRepository().head()
-        kept = await LedgerCheckRepository().latest()
+    async def _export_failed(self, error: Exception) -> None:
+        """Log a failed export with where the journal and the files stand, and keep it for ``/health``."""
+        journal_seq = exported_seq = None
+        with contextlib.suppress(OSError):  # the files may be what failed
+            exported_seq = self.files.exported_seq()
+        with contextlib.suppress(Exception):  # or the database; else a torn last entry is not counted
+            head = await JournalRepository().head()
+            journal_seq = head[0] if head else 0
+            exported_seq, _ = await self._exported_seq()
+        log.error(
+            "ledger export to %s failed (journal at seq %s, files at seq %s): %s",
+            self.directory,
+            journal_seq,
+            exported_seq,
+            error,
+            exc_info=error,
+        )
+        try:
+            await self._keep(
+                "export",
+                ok=False,
+                entries=exported_seq or 0,
+                summary=_failure_summary(error),
+                report={
+                    "error": f"{type(error).__name__}: {error}",
+                    "directory": str(self.directory),
+                    "journal_seq": journal_seq,
+                    "exported_seq": exported_seq,
+                },
+            )
+        except Exception as keeping:  # the export's own error is what matters
+            log.error("could not keep the failed ledger export for /health: %s", keeping)
+
+    async def _export_succeeded(self, result: ExportResult) -> None:
+        """After a failure was kept, keep the success that clears it (nothing is kept otherwise)."""
+        try:
+            last = await LedgerCheckRepository().latest("export")
+            if last is None or last["ok"]:
+                return
+            summary = f"caught up: appended {result.appended}, files at seq {result.last_seq}"
+            await self._keep(
+                "export", ok=True, entries=result.last_seq, summary=summary, report={"summary": summary}
+            )
+            log.info("ledger export %s, after the failure kept at %s", summary, _iso(last))
+        except Exception as keeping:  # the export itself succeeded
+            log.error("could not keep the recovered ledger export for /health: %s", keeping)
+
+    async def _keep(
+        self,
+        kind: str,
+        *,
+        ok: bool,
+        entries: int,
+        summary: str,
+        report: dict[str, Any],
+        head_hash: str = "",
+    ) -> None:
+        """Store an outcome for ``/health`` and auditors (see ``LedgerCheckRepository.add``)."""
+        async with db.write_transaction():
+            await LedgerCheckRepository().add(
+                kind=kind,
+                at=clock.now(),
+                ok=ok,
+                entries=entries,
+                head_hash=head_hash,
+                summary=summary,
+                report=report,
+            )
+
+    async def health(self, *, lag_grace: dt.timedelta = EXPORT_LAG_GRACE) -> LedgerHealth:
+        """A cheap status for ``/health``: the kept outcomes and how far the files trail the journal.
+
+        Reads the journal head, three kept rows, the tails of the year files and the journal entries
+        they end with (a torn or edited last block shows here); never the whole ledger.
+
+        Args:
+            lag_grace: how long committed entries may wait for their export before the files count as
+                behind (each commit exports at once, so a moment's lag is normal).
+        """
+        repo, kept = JournalRepository(), LedgerCheckRepository()
+        head = await repo.head()
         journal_seq = head[0] if head else 0
-        exported_seq = self.files.exported_seq()
-        return {
-            "journal_seq": journal_seq,
-            "exported_seq": exported_seq,
-            "in_sync": journal_seq == exported_seq,
-            "last_check": None if kept is None else {"at": kept["at"].isoformat(), "ok": kept["ok"]},
-        }
+        check, verify, exported = [await kept.latest(kind) for kind in ("check", "verify", "export")]
+        exported_seq, files_problem = await self._exported_seq()
+        lag = max(journal_seq - exported_seq, 0) if exported_seq is not None else 0
+        waited = 0
+        if lag and exported_seq is not None:
+            committed = await repo.created_at(exported_seq + 1)
+            waited = max(int((clock.now() - committed).total_seconds()), 0) if committed else 0
+        failure = exported if exported is not None and not exported["ok"] else None
+        reasons = _kept_reasons(check, verify, failure)
+        if exported_seq is not None and exported_seq > journal_seq:
+            reasons.append(
+                f"ledger-files-ahead: the files hold seq {exported_seq}, "
+                f"the journal ends at seq {journal_seq}"
+            )
+        elif files_problem:  # an entry the journal lacks is "ahead" rather than "edited"
+            reasons.append(files_problem)
+        elif lag and waited > lag_grace.total_seconds():
+            reasons.append(
+                f"ledger-export-behind: the files are {lag} entries behind the journal; the oldest "
+                f"waiting entry was committed {waited} s ago"
+            )
+        return LedgerHealth(
+            journal_seq=journal_seq,
+            exported_seq=exported_seq,
+            lag_entries=lag,
+            lag_seconds=waited,
+            last_check=_outcome(check),
+            last_verify=_outcome(verify),
+            export_failure=_outcome(failure),
+            reasons=reasons,
+        )
+
+    async def _exported_seq(self) -> tuple[int | None, str | None]:
+        """The ``seq`` up to which the files hold complete entries, and the reason their tails are wrong.
+
+        Returns ``(None, reason)`` for unreadable files, and the highest ``seq`` with a reason when a last
+        block is not a (possibly torn) copy of its journal entry.
+        """
+        try:
+            return await complete_seq(self.files, _DatabaseJournal()), None
+        except OSError as error:
+            return None, f"ledger-files-unreadable: {error.strerror or type(error).__name__}"
+        except LedgerValidationFailed:
+            return self.files.exported_seq(), (
+                "ledger-files-edited: the last entry of a year file differs from the journal; "
+                "run `relief-ledger ledger check`"
+            )
 
     async def summary(self) -> JournalSummary:
         """What the journal says the files must hold."""
         repo = JournalRepository()
         return JournalSummary(count=await repo.count(), sums=await repo.sums(), hashes=await repo.hashes())
 
-    async def check(self, *, keep: bool = False) -> CheckReport:
+    async def check(self) -> CheckReport:
         """Validate the files with Beancount, verify the hash chain and reconcile them with the journal.
 
-        Args:
-            keep: store the result (the nightly job does, so auditors see when it last passed).
+        The result is kept, whoever runs it (the nightly job, ``relief-ledger ledger check``,
+        ``/api/ledger/status``): ``/health`` reports the latest, so auditors see when it last passed.
         """
         # A new installation has no files until its first export; an empty ledger is still a ledger.
         self.files.ensure_main(chart(), self.title)
         summary = await self.summary()
         # Loading a large ledger takes seconds of CPU: keep the event loop serving meanwhile.
         report = await asyncio.to_thread(check_ledger, self.directory, summary)
-        if keep:
-            async with db.write_transaction():
-                await LedgerCheckRepository().add(
-                    at=clock.now(),
-                    ok=report.ok,
-                    entries=summary.count,
-                    head_hash=report.chain.head_hash,
-                    report=report.to_dict(),
-                )
+        await self._keep(
+            "check",
+            ok=report.ok,
+            entries=summary.count,
+            head_hash=report.chain.head_hash,
+            summary=report.headline(),
+            report=report.to_dict(),
+        )
         return report
+
+    async def keep_verification(self, report: ChainReport) -> None:
+        """Keep the result of ``relief-ledger ledger verify`` (the chain from the files alone)."""
+        await self._keep(
+            "verify",
+            ok=report.ok,
+            entries=report.count,
+            head_hash=report.head_hash,
+            summary=report.headline(),
+            report=report.to_dict(),
+        )
+
+
+def _kept_reasons(
+    check: Mapping[str, Any] | None, verify: Mapping[str, Any] | None, failure: Mapping[str, Any] | None
+) -> list[str]:
+    """The reasons to be degraded that kept outcomes give: a failed check, verify or export."""
+    reasons = []
+    if check is not None and not check["ok"]:
+        reasons.append(f"ledger-check-failed: the check at {_iso(check)} found {check['summary']}")
+    # A passing check covers the chain too, so only a verification newer than the check counts.
+    if verify is not None and not verify["ok"] and (check is None or check["id"] < verify["id"]):
+        reasons.append(f"ledger-verify-failed: the verify at {_iso(verify)} found {verify['summary']}")
+    if failure is not None:
+        reasons.append(f"ledger-export-failed: the export at {_iso(failure)} failed: {failure['summary']}")
+    return reasons
+
+
+def _iso(kept: Mapping[str, Any]) -> str:
+    return str(kept["at"].isoformat(timespec="seconds"))
+
+
+def _outcome(kept: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A kept row as ``/health`` shows it: when, whether it passed, and the one-line summary."""
+    if kept is None:
+        return None
+    return {"at": kept["at"].isoformat(), "ok": kept["ok"], "summary": kept["summary"]}
+
+
+def _failure_summary(error: Exception) -> str:
+    """A failed export in a few words, safe for the public ``/health``: no path, no entry text.
+
+    The full error is logged and kept in the row's report.
+    """
+    if isinstance(error, OSError) and error.strerror:
+        return f"{error.strerror} (errno {error.errno})"
+    if isinstance(error, LedgerValidationFailed):
+        return (
+            "the files or the journal failed validation (an edited file, a gap or an invalid entry); "
+            "see the log and `relief-ledger ledger check`"
+        )
+    return type(error).__name__

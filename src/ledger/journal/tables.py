@@ -38,11 +38,18 @@ class JournalPostingRow(Table, tablename="journal_posting"):
 
 
 class LedgerCheckRow(Table, tablename="ledger_check"):
-    """The result of one ``ledger check`` (kept so auditors can see when it last passed)."""
+    """A kept outcome of a ledger check, verify or export: what ``/health`` and auditors read.
+
+    ``kind`` is ``check`` (bean-check, chain and reconciliation), ``verify`` (the chain from the files
+    alone) or ``export`` (only failures, and the first success after one); ``summary`` is a few lines
+    for people, ``report`` the full result as JSON.
+    """
 
     id = Serial(primary_key=True)
+    kind = Varchar(length=16, default="check", index=True)
     at = Timestamptz()
     ok = Boolean()
     entries = BigInt()
     head_hash = Varchar(length=64, default="")
+    summary = Text(default="")
     report = Text()

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
@@ -44,6 +47,7 @@ TITLES = {
     422: "Unprocessable content",
     423: "Locked",
     500: "Internal server error",
+    503: "Service unavailable",
 }
 
 
@@ -171,10 +175,67 @@ def _field_name(key: object) -> str:
     return text.removeprefix("$.")
 
 
+# -- The database unavailable (restarting, unreachable, locked): 503 with Retry-After ----------------
+
+#: Seconds a client should wait before retrying while the database is unavailable.
+RETRY_AFTER_SECONDS = 2
+_CONNECTION_ERRNOS = frozenset(
+    {errno.ECONNREFUSED, errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE, errno.ETIMEDOUT}
+    | {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EADDRNOTAVAIL}
+)
+#: The exception types that may mean "the database is unavailable"; ``database_unavailable`` decides.
+UNAVAILABLE_TYPES: tuple[type[Exception], ...] = (
+    asyncpg.PostgresConnectionError,  # the connection failed or was lost (class 08)
+    asyncpg.exceptions.OperatorInterventionError,  # shutting down, starting up, terminated by the admin
+    asyncpg.exceptions.InsufficientResourcesError,  # too many connections
+    asyncpg.InterfaceError,  # "connection is closed"
+    asyncpg.exceptions.InternalClientError,  # a connection left mid-operation by the server's shutdown
+    sqlite3.OperationalError,  # "database is locked" after the busy timeout
+    OSError,  # connection refused or reset while connecting
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database cannot serve now, so the same request may succeed later."""
+    text = str(exc)
+    if isinstance(exc, asyncpg.exceptions.QueryCanceledError):
+        return False  # a statement timeout or a cancelled query: the database is up
+    if isinstance(exc, asyncpg.InterfaceError):
+        return "connection is closed" in text or "connection was closed" in text
+    if isinstance(exc, asyncpg.exceptions.InternalClientError):
+        # Releasing a connection whose operation the shutdown cut off: "cannot switch to state 15;
+        # another operation (2) is in progress" (seen when PostgreSQL stops between requests).
+        return "another operation" in text
+    if isinstance(exc, sqlite3.OperationalError):
+        return "database is locked" in text or "database table is locked" in text
+    if isinstance(exc, OSError) and not isinstance(exc, (ConnectionError, TimeoutError)):
+        # asyncio reports a refused connection to several addresses as a plain OSError.
+        return exc.errno in _CONNECTION_ERRNOS or text.startswith("Multiple exceptions: [Errno")
+    return isinstance(exc, UNAVAILABLE_TYPES)
+
+
+def unavailable_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """503 with ``Retry-After`` when the database is unavailable; any other error of these types is a bug."""
+    if not database_unavailable(exc):
+        return unexpected_error_handler(request, exc)
+    log.warning(
+        "database unavailable in %s %s [request %s]: %s: %s",
+        request.method,
+        request.url.path,
+        request_id.get(),
+        type(exc).__name__,
+        exc,
+    )
+    response = problem(503, f"the database is unavailable right now; retry in {RETRY_AFTER_SECONDS} seconds")
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 EXCEPTION_HANDLERS: dict[type[Exception] | int, Any] = {
     errors.LedgerError: ledger_error_handler,
     ValidationException: validation_error_handler,
     HTTPException: http_error_handler,
+    **dict.fromkeys(UNAVAILABLE_TYPES, unavailable_error_handler),
     Exception: unexpected_error_handler,
 }
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import re
 import shutil
@@ -13,10 +12,7 @@ from typing import Any
 
 import pytest
 
-from ledger import db
 from ledger.config import Settings
-from ledger.core.entries import Posting
-from ledger.journal import service
 from ledger.journal.service import Ledger
 
 
@@ -56,22 +52,8 @@ def _swap(blocks: list[str]) -> list[str]:
 
 
 @pytest.fixture
-async def ledger_dir(database: Any, settings: Settings) -> Path:
-    for n in range(1, 6):
-        async with db.write_transaction():
-            await service.post(
-                date=dt.date(2026, 5, n),
-                book="insurance",
-                narration=f"赔付 {n}",
-                postings=[
-                    Posting("Expenses:Insurance:Claims:NaturalDisaster", n * 10001),
-                    Posting("Assets:Insurance:Bank", -n * 10001),
-                ],
-                cause=f"claim-payment:{n}",
-                actor="approver",
-            )
-    await Ledger.of(settings).export()
-    return settings.resolved_ledger_dir
+def ledger_dir(exported_five: Ledger) -> Path:
+    return exported_five.directory
 
 
 @pytest.mark.parametrize(

@@ -57,8 +57,18 @@ def test_app_starts_on_a_migrated_database(settings: Settings) -> None:
     engine = "postgres" if settings.is_postgres else "sqlite"
     assert health.json() == {
         "status": "ok",
+        "reasons": [],
         "database": engine,
-        "ledger": {"journal_seq": 0, "exported_seq": 0, "in_sync": True, "last_check": None},
+        "ledger": {
+            "journal_seq": 0,
+            "exported_seq": 0,
+            "in_sync": True,
+            "lag_entries": 0,
+            "lag_seconds": 0,
+            "last_check": None,
+            "last_verify": None,
+            "export_failure": None,
+        },
     }
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.books import Chart, LedgerFiles, export, render_entry
+from ledger.books import Chart, LedgerFiles, complete_seq, export, render_entry
 from ledger.books import files as files_module
 from ledger.core.entries import JournalEntry
 from ledger.core.errors import LedgerValidationFailed
@@ -133,6 +133,28 @@ async def test_torn_last_block_at_every_offset(
         assert result.repaired[0].startswith(f"2025.beancount: removed an incomplete entry ({cut - 1} bytes")
         assert (result.appended, result.last_seq) == (1, 6)
         assert snapshot(ledger.directory) == reference
+
+
+async def test_complete_seq_does_not_count_a_torn_last_block(tmp_path: Path, chart: Chart) -> None:
+    """Unlike ``exported_seq``, and without changing the files."""
+    last = b"\n" + render_entry(SAMPLE[5]).encode("utf-8")
+    ledger = await export_all(tmp_path / "ledger", chart, SAMPLE[:5])
+    journal = MemoryJournal(SAMPLE)
+    assert await complete_seq(ledger, journal) == 5
+    intact = snapshot(ledger.directory)
+    for cut in (1, 30, last.index(b"  hash:"), len(last) - 1):
+        restore(ledger.directory, intact)
+        with ledger.year_path(2025).open("ab") as file:
+            file.write(last[:cut])
+        torn = snapshot(ledger.directory)
+        assert ledger.exported_seq() == (6 if cut > 30 else 4)  # a torn seq line: the other file's
+        assert await complete_seq(ledger, journal) == 5, cut
+        assert snapshot(ledger.directory) == torn
+    restore(ledger.directory, intact)
+    await export(ledger, journal, chart, TITLE, no_lock())
+    assert await complete_seq(ledger, journal) == 6
+    with pytest.raises(LedgerValidationFailed, match="seq 6, is not in the journal"):
+        await complete_seq(ledger, MemoryJournal(SAMPLE[:5]))
 
 
 @pytest.mark.parametrize(

@@ -127,3 +127,18 @@ async def test_file_lock_excludes_a_second_holder(tmp_path: Path) -> None:
                 pass
     async with ledger.file_lock(timeout=0):
         assert ledger.lock_path.exists()
+
+
+def test_a_failed_atomic_write_leaves_no_temporary_file(
+    sample_ledger: LedgerFiles, chart: Chart, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    before = sorted(p.name for p in sample_ledger.directory.iterdir())
+    main = sample_ledger.main_path.read_bytes()
+    monkeypatch.setattr(files_module.os, "fsync", full)
+    with pytest.raises(OSError, match="No space left"):
+        sample_ledger.ensure_main(chart, "Another title")
+    assert sorted(p.name for p in sample_ledger.directory.iterdir()) == before
+    assert sample_ledger.main_path.read_bytes() == main
