@@ -200,14 +200,6 @@ POLICY_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "key", "rule"), POLICY_CASES)
-def test_policy_refusals_name_the_key_and_the_rule(
-    tmp_path: Path, old: str, new: str, key: str, rule: str
-) -> None:
-    error = refusal(tmp_path, load_policy, DEFAULT_POLICY_FILE, old, new)
-    assert (error.key, error.rule) == (key, rule)
-
-
 @pytest.mark.parametrize(
     ("extra", "key", "rule"),
     [
@@ -329,14 +321,6 @@ FUND_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "key", "rule"), FUND_CASES)
-def test_fund_refusals_name_the_key_and_the_rule(
-    tmp_path: Path, old: str, new: str, key: str, rule: str
-) -> None:
-    error = refusal(tmp_path, load_fund_config, DEFAULT_FUND_FILE, old, new)
-    assert (error.key, error.rule) == (key, rule)
-
-
 BANK = 'name = "Assets:Insurance:Bank"\ncn = "银行存款（理赔专户）"\ncode = "1002"\nopened = 2020-01-01\n'
 CHART_CASES = [
     ('code = "1002"\nopened = 2020-01-01\n', "opened = 2020-01-01\n", "accounts[0].code", "is required"),
@@ -388,11 +372,18 @@ CHART_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("old", "new", "key", "rule"), CHART_CASES)
-def test_chart_refusals_name_the_key_and_the_rule(
-    tmp_path: Path, old: str, new: str, key: str, rule: str
+REFUSALS = [
+    *[pytest.param(load_policy, DEFAULT_POLICY_FILE, *case, id=f"policy-{case[2]}") for case in POLICY_CASES],
+    *[pytest.param(load_fund_config, DEFAULT_FUND_FILE, *case, id=f"fund-{case[2]}") for case in FUND_CASES],
+    *[pytest.param(load_chart, DEFAULT_CHART_FILE, *case, id=f"chart-{case[2]}") for case in CHART_CASES],
+]
+
+
+@pytest.mark.parametrize(("load", "shipped", "old", "new", "key", "rule"), REFUSALS)
+def test_refusals_name_the_file_the_key_and_the_rule(
+    tmp_path: Path, load: Loader, shipped: Path, old: str, new: str, key: str, rule: str
 ) -> None:
-    error = refusal(tmp_path, load_chart, DEFAULT_CHART_FILE, old, new)
+    error = refusal(tmp_path, load, shipped, old, new)
     assert (error.key, error.rule) == (key, rule)
 
 
