@@ -209,7 +209,7 @@ class Source:
             except ValueError as error:
                 self.fail(key, str(error))
         if isinstance(value, dict):
-            if isinstance(schema, type) and issubclass(schema, msgspec.Struct):
+            if _is_struct(schema):
                 fields = {f.encode_name: f.type for f in msgspec.structs.fields(schema)}
                 return {
                     k: self._apply_value_rules(v, fields[k], _join(key, _part(k))) if k in fields else v
