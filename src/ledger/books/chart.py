@@ -1,23 +1,24 @@
 """The chart of accounts (``ledger/config/accounts.toml``) and the rules an entry must meet to be booked.
 
 The chart is data: two books told apart by the second account segment (``Assets:Charity:Bank`` belongs to
-``charity``), English Beancount names with Chinese names and statutory codes. ``Chart.problems`` holds the
-pure checks an entry must pass before it is committed, so that ``bean-check`` passes once it is exported.
+``charity``), English Beancount names with Chinese names and statutory codes. ``load_chart`` reads it
+through ``ledger.config.loader`` (once while the file is unchanged). ``Chart.problems`` holds the pure
+checks an entry must pass before it is committed, so that ``bean-check`` passes once it is exported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated
+
+import msgspec
 
 from ledger.books._text import text_problems
+from ledger.config.loader import CONFIG_DIR, ConfigStruct, Source, Text, load
 from ledger.core.entries import JournalEntry
 from ledger.core.errors import InvalidInput
 from ledger.core.money import CURRENCY, format_amount
@@ -26,10 +27,11 @@ from ledger.core.money import CURRENCY, format_amount
 ROOTS = ("Assets", "Liabilities", "Equity", "Income", "Expenses")
 #: A book name is also a Beancount tag and, capitalised, an account segment.
 _BOOK_NAME = re.compile(r"[a-z][a-z0-9]*")
+DEFAULT_CHART_FILE = CONFIG_DIR / "accounts.toml"
+"""The shipped chart of accounts (``ledger/config/accounts.toml``)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Book:
+class Book(ConfigStruct, frozen=True):
     """One self-balancing book of the ledger.
 
     Args:
@@ -39,38 +41,39 @@ class Book:
         title: the English title.
     """
 
-    name: str
-    cn: str
-    title: str
+    name: Text
+    cn: Text
+    title: Text
 
 
-@dataclass(frozen=True, slots=True)
-class Account:
+class Account(ConfigStruct, frozen=True):
     """One account of the chart.
 
     Args:
         name: the Beancount account name, e.g. ``Assets:Charity:Bank``.
         cn: the Chinese name printed as ``name-cn`` metadata on the ``open`` directive.
         code: the statutory account code (会计科目编码), printed as ``code`` metadata.
-        book: the name of the book the account belongs to (its second segment, lower-cased).
         opened: the first date the account may be posted to.
         closed: the first date it may no longer be posted to, or ``None`` while it is in use.
     """
 
-    name: str
-    cn: str
-    code: str
-    book: str
+    name: Text
+    cn: Text
+    code: Text
     opened: dt.date
     closed: dt.date | None = None
+
+    @property
+    def book(self) -> str:
+        """The name of the book the account belongs to: its second segment, lower-cased."""
+        return self.name.split(":")[1].lower()
 
     def is_open(self, on: dt.date) -> bool:
         """Return whether the account may be posted to on ``on``."""
         return self.opened <= on and (self.closed is None or on < self.closed)
 
 
-@dataclass(frozen=True, slots=True)
-class Chart:
+class Chart(ConfigStruct, frozen=True):
     """The books and accounts of the ledger, in the order of the TOML file.
 
     Args:
@@ -153,87 +156,57 @@ class Chart:
 
 
 def load_chart(path: Path | None = None) -> Chart:
-    """Read and validate the chart of accounts.
+    """Read and validate the chart of accounts (decoded once while the file is unchanged).
 
     Args:
         path: a TOML file with ``[[books]]`` and ``[[accounts]]`` tables; ``None`` for the packaged
             ``ledger/config/accounts.toml``.
 
     Raises:
-        ValueError: when the file breaks a rule (missing field, unknown book, duplicate name, bad dates).
+        ConfigError: (a ``ValueError``) naming the file, the key and the rule it breaks (missing
+            field, unknown book, duplicate name, bad dates).
     """
-    if path is None:
-        text = resources.files("ledger").joinpath("config", "accounts.toml").read_text(encoding="utf-8")
-        source = "ledger/config/accounts.toml"
-    else:
-        text = path.read_text(encoding="utf-8")
-        source = str(path)
-    return parse_chart(tomllib.loads(text), source=source)
+    return load(path if path is not None else DEFAULT_CHART_FILE, _build_chart)
 
 
-def parse_chart(document: Mapping[str, Any], *, source: str = "<chart>") -> Chart:
-    """Build a ``Chart`` from the parsed TOML ``document``; ``source`` names it in error messages.
+class _ChartFile(ConfigStruct, frozen=True):
+    """The whole ``accounts.toml``."""
 
-    Raises:
-        ValueError: see ``load_chart``.
-    """
+    books: Annotated[tuple[Book, ...], msgspec.Meta(min_length=1)]
+    accounts: Annotated[tuple[Account, ...], msgspec.Meta(min_length=1)]
+
+
+def _build_chart(source: Source) -> Chart:
+    file = source.decode(_ChartFile)
     books: dict[str, Book] = {}
-    for table in document.get("books", []):
-        book = Book(
-            name=_string(table, "name", source),
-            cn=_string(table, "cn", source),
-            title=_string(table, "title", source),
-        )
+    for index, book in enumerate(file.books):
         if not _BOOK_NAME.fullmatch(book.name):
-            raise ValueError(f"{source}: book name {book.name!r} must be lower-case letters and digits")
+            source.fail(
+                f"books[{index}].name", f"book name {book.name!r} must be lower-case letters and digits"
+            )
         if book.name in books:
-            raise ValueError(f"{source}: book {book.name!r} is defined twice")
+            source.fail(f"books[{index}].name", f"book {book.name!r} is defined twice")
         books[book.name] = book
     accounts: dict[str, Account] = {}
-    for table in document.get("accounts", []):
-        account = _account(table, books, source)
-        if account.name in accounts:
-            raise ValueError(f"{source}: account {account.name!r} is defined twice")
-        accounts[account.name] = account
-    if not books or not accounts:
-        raise ValueError(f"{source}: the chart needs at least one book and one account")
+    for index, account in enumerate(file.accounts):
+        key, name = f"accounts[{index}]", account.name
+        segments = name.split(":")
+        if len(segments) < 3 or segments[0] not in ROOTS or not all(s[:1].isupper() for s in segments[1:]):
+            source.fail(
+                f"{key}.name",
+                f"account {name!r} must be <{'|'.join(ROOTS)}>:<Book>:<Name>..., "
+                "each segment starting with a capital letter",
+            )
+        if account.book not in books:
+            source.fail(
+                f"{key}.name", f"account {name!r} names book {account.book!r}, which is not in [[books]]"
+            )
+        if account.closed is not None and account.closed <= account.opened:
+            source.fail(
+                f"{key}.closed",
+                f"account {name!r} is closed ({account.closed}) before it opens ({account.opened})",
+            )
+        if name in accounts:
+            source.fail(f"{key}.name", f"account {name!r} is defined twice")
+        accounts[name] = account
     return Chart(books=MappingProxyType(books), accounts=MappingProxyType(accounts))
-
-
-def _account(table: Mapping[str, Any], books: Mapping[str, Book], source: str) -> Account:
-    name = _string(table, "name", source)
-    segments = name.split(":")
-    if len(segments) < 3 or segments[0] not in ROOTS or not all(s[:1].isupper() for s in segments[1:]):
-        raise ValueError(
-            f"{source}: account {name!r} must be <{'|'.join(ROOTS)}>:<Book>:<Name>..., "
-            "each segment starting with a capital letter"
-        )
-    book = segments[1].lower()
-    if book not in books:
-        raise ValueError(f"{source}: account {name!r} names book {book!r}, which is not in [[books]]")
-    opened = _date(table, "opened", source)
-    closed = _date(table, "closed", source) if "closed" in table else None
-    if closed is not None and closed <= opened:
-        raise ValueError(f"{source}: account {name!r} is closed ({closed}) before it opens ({opened})")
-    return Account(
-        name=name,
-        cn=_string(table, "cn", source),
-        code=_string(table, "code", source),
-        book=book,
-        opened=opened,
-        closed=closed,
-    )
-
-
-def _string(table: Mapping[str, Any], key: str, source: str) -> str:
-    value = table.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{source}: {key!r} must be a non-empty string in {dict(table)!r}")
-    return value
-
-
-def _date(table: Mapping[str, Any], key: str, source: str) -> dt.date:
-    value = table.get(key)
-    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-        raise ValueError(f"{source}: {key!r} must be a TOML date such as 2020-01-01 in {dict(table)!r}")
-    return value

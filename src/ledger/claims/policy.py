@@ -1,9 +1,9 @@
 """Policy configuration of the relief insurance: perils, benefit heads, versioned limits, clocks, documents.
 
 The configuration is data (``ledger/config/policy.toml`` ships the defaults of BRIEF §2); this module
-reads it into frozen value objects and refuses a bad file with a ``PolicyConfigError`` that names the
-file, the key and the rule. Money in the file is a decimal string in yuan and becomes integer fen here,
-through ``ledger.core.money``; no float is ever involved.
+declares what the file holds as frozen msgspec Structs and reads it through ``ledger.config.loader``,
+which refuses a bad file with a ``ConfigError`` naming the file, the key and the rule. Money in the
+file is a decimal string in yuan and becomes integer fen; no float is ever involved.
 
 Typical use::
 
@@ -18,17 +18,29 @@ Pure: no database, web or Beancount imports; reading the file is the only I/O.
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Annotated, Any
 
+import msgspec
+
+from ledger.config.loader import (
+    CONFIG_DIR,
+    NO_REPEATS,
+    ConfigStruct,
+    Money,
+    Percent,
+    Share,
+    Source,
+    Text,
+    Texts,
+    load,
+)
 from ledger.core.errors import InvalidInput
-from ledger.core.money import Fen, from_decimal
+from ledger.core.money import Fen
 
 __all__ = [
     "CLAIMS_ACCOUNT_PREFIX",
@@ -43,7 +55,6 @@ __all__ = [
     "Peril",
     "PerilRules",
     "PolicyConfig",
-    "PolicyConfigError",
     "PolicyYear",
     "RejectionReason",
     "RequiredDocument",
@@ -53,7 +64,7 @@ __all__ = [
     "load_policy",
 ]
 
-DEFAULT_POLICY_FILE = Path(__file__).resolve().parents[1] / "config" / "policy.toml"
+DEFAULT_POLICY_FILE = CONFIG_DIR / "policy.toml"
 """The shipped policy file (``ledger/config/policy.toml``)."""
 
 CLAIMS_ACCOUNT_PREFIX = "Expenses:Insurance:Claims:"
@@ -79,16 +90,11 @@ class BenefitHead(StrEnum):
         return self in (BenefitHead.PROPERTY, BenefitHead.RESETTLEMENT)
 
 
-class PolicyConfigError(ValueError):
-    """The policy configuration file is invalid; the message names the file, the key and the rule."""
-
-
 # --------------------------------------------------------------------------------------------------
 # Value objects
 
 
-@dataclass(frozen=True, slots=True)
-class District:
+class District(ConfigStruct, frozen=True):
     """The district the policy covers.
 
     Args:
@@ -97,13 +103,12 @@ class District:
         streets: the streets (街道) of the district, in configured order.
     """
 
-    name: str
-    en: str
-    streets: tuple[str, ...]
+    name: Text
+    en: Text
+    streets: Texts = ()
 
 
-@dataclass(frozen=True, slots=True)
-class HeadInfo:
+class HeadInfo(ConfigStruct, frozen=True):
     """Display names of a benefit head.
 
     Args:
@@ -117,8 +122,7 @@ class HeadInfo:
     en: str
 
 
-@dataclass(frozen=True, slots=True)
-class Peril:
+class Peril(ConfigStruct, frozen=True):
     """One of the configured perils (险种).
 
     Args:
@@ -131,16 +135,15 @@ class Peril:
         authority: who certifies an event of this peril (printed on the document checklist).
     """
 
-    code: str
-    cn: str
-    en: str
-    account: str
-    heads: tuple[BenefitHead, ...]
-    authority: str
+    code: Text
+    cn: Text
+    en: Text
+    account: Text
+    heads: Annotated[tuple[BenefitHead, ...], msgspec.Meta(min_length=1), NO_REPEATS]
+    authority: Text
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyYear:
+class PolicyYear(ConfigStruct, frozen=True):
     """One year's policy.
 
     Args:
@@ -153,21 +156,20 @@ class PolicyYear:
         premium_fen: the annual premium in fen.
     """
 
-    code: str
-    insurer: str
-    policyholder: str
+    code: Text
+    insurer: Text
+    policyholder: Text
     starts: dt.date
     ends: dt.date
-    insured_population: int
-    premium_fen: Fen
+    insured_population: Annotated[int, msgspec.Meta(ge=1)]
+    premium_fen: Money = msgspec.field(name="premium")
 
     def covers(self, day: dt.date) -> bool:
         """Whether ``day`` lies in the policy period (both ends inclusive)."""
         return self.starts <= day <= self.ends
 
 
-@dataclass(frozen=True, slots=True)
-class HeadTerms:
+class HeadTerms(ConfigStruct, frozen=True):
     """The terms of one benefit head under one peril in one rule version.
 
     Args:
@@ -177,13 +179,12 @@ class HeadTerms:
         coinsurance_percent: the share the programme pays, 0 < p <= 100 (default 100; medical 90).
     """
 
-    limit_fen: Fen
-    deductible_fen: Fen
-    coinsurance_percent: Decimal
+    limit_fen: Money = msgspec.field(name="limit")
+    deductible_fen: Money = msgspec.field(default=0, name="deductible")
+    coinsurance_percent: Share = Decimal(100)
 
 
-@dataclass(frozen=True, slots=True)
-class PerilRules:
+class PerilRules(ConfigStruct, frozen=True):
     """One peril's limits in one rule version.
 
     Args:
@@ -195,19 +196,18 @@ class PerilRules:
     heads: Mapping[BenefitHead, HeadTerms]
 
 
-@dataclass(frozen=True, slots=True)
-class Uplift:
+class Uplift(ConfigStruct, frozen=True):
     """Raised head limits for households in hardship (Weifang: +30 % for 低保/特困).
 
     Args:
         enabled: whether the uplift applies at all.
         percent: the raise, e.g. ``Decimal("30")`` makes a 100,000 limit 130,000.
-        applies_to: household status codes that qualify, e.g. ``{"dibao", "tekun"}``.
+        applies_to: household status codes that qualify, e.g. ``("dibao", "tekun")``.
     """
 
     enabled: bool
-    percent: Decimal
-    applies_to: frozenset[str]
+    percent: Percent
+    applies_to: Texts = ()
 
     def applies(self, household_status: str | None) -> bool:
         """Whether a household with ``household_status`` (``None`` = ordinary) gets the uplift.
@@ -217,8 +217,7 @@ class Uplift:
         return self.enabled and household_status is not None and household_status in self.applies_to
 
 
-@dataclass(frozen=True, slots=True)
-class RuleVersion:
+class RuleVersion(ConfigStruct, frozen=True):
     """The limits in force from ``effective_from`` until the next version takes over.
 
     Args:
@@ -279,8 +278,7 @@ class RuleVersion:
             ) from None
 
 
-@dataclass(frozen=True, slots=True)
-class Clocks:
+class Clocks(ConfigStruct, frozen=True):
     """Statutory and promised deadlines (Insurance Law Art. 21–26), in calendar days unless named otherwise.
 
     Args:
@@ -293,16 +291,15 @@ class Clocks:
         same_day_payment_up_to_fen: approved totals up to this are due the day they are approved.
     """
 
-    decision_days: int
-    payment_days: int
-    rejection_notice_days: int
-    advance_payment_days: int
-    limitation_years: int
-    same_day_payment_up_to_fen: Fen
+    decision_days: Annotated[int, msgspec.Meta(ge=1)]
+    payment_days: Annotated[int, msgspec.Meta(ge=0)]
+    rejection_notice_days: Annotated[int, msgspec.Meta(ge=0)]
+    advance_payment_days: Annotated[int, msgspec.Meta(ge=1)]
+    limitation_years: Annotated[int, msgspec.Meta(ge=1)]
+    same_day_payment_up_to_fen: Money = msgspec.field(default=0, name="same_day_payment_up_to")
 
 
-@dataclass(frozen=True, slots=True)
-class UploadLimits:
+class UploadLimits(ConfigStruct, frozen=True):
     """Limits on uploaded claim documents.
 
     Args:
@@ -310,12 +307,11 @@ class UploadLimits:
         content_types: accepted MIME types, lower case, e.g. ``application/pdf``.
     """
 
-    max_bytes: int
-    content_types: tuple[str, ...]
+    max_bytes: Annotated[int, msgspec.Meta(ge=1)]
+    content_types: Annotated[Texts, msgspec.Meta(min_length=1)]
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentType:
+class DocumentType(ConfigStruct, frozen=True):
     """A kind of claim document.
 
     Args:
@@ -329,8 +325,7 @@ class DocumentType:
     en: str
 
 
-@dataclass(frozen=True, slots=True)
-class RequiredDocument:
+class RequiredDocument(ConfigStruct, frozen=True):
     """One line of a claim's document checklist: a single document, or "any ``need`` of ``of``".
 
     Args:
@@ -358,8 +353,7 @@ class RequiredDocument:
         return max(0, self.need - sum(1 for code in self.of if code in have))
 
 
-@dataclass(frozen=True, slots=True)
-class ChecklistRules:
+class ChecklistRules(ConfigStruct, frozen=True):
     """Which documents each claim needs (codes of documents or groups).
 
     Args:
@@ -373,8 +367,7 @@ class ChecklistRules:
     perils: Mapping[str, Mapping[str, tuple[str, ...]]]
 
 
-@dataclass(frozen=True, slots=True)
-class RejectionReason:
+class RejectionReason(ConfigStruct, frozen=True):
     """A coded reason for rejecting a claim.
 
     Args:
@@ -388,8 +381,7 @@ class RejectionReason:
     en: str
 
 
-@dataclass(frozen=True, slots=True)
-class PolicyConfig:
+class PolicyConfig(ConfigStruct, frozen=True):
     """The whole policy configuration, as loaded by ``load_policy``.
 
     Args:
@@ -526,445 +518,282 @@ def _peril_rule(codes: Iterable[str]) -> str:
 
 
 def load_policy(path: Path | None = None) -> PolicyConfig:
-    """Read and check the policy configuration.
+    """Read and check the policy configuration (decoded once while the file is unchanged).
 
     Args:
         path: the TOML file; ``None`` reads the shipped ``ledger/config/policy.toml``.
 
     Raises:
-        PolicyConfigError: (a ``ValueError``) naming the file, the key and the rule it breaks, when
-            the file is missing, is not TOML, or any value is wrong.
+        ConfigError: (a ``ValueError``) naming the file, the key and the rule it breaks, when the
+            file is missing, is not TOML, or any value is wrong.
     """
-    source = Path(path) if path is not None else DEFAULT_POLICY_FILE
-    try:
-        with source.open("rb") as handle:
-            raw = tomllib.load(handle)
-    except FileNotFoundError:
-        raise PolicyConfigError(f"{source}: policy file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyConfigError(f"{source}: not valid TOML: {exc}") from None
-    return _Loader(source).policy(raw)
+    return load(Path(path) if path is not None else DEFAULT_POLICY_FILE, _build_policy)
 
 
-_HEAD_KEYS = ("limit", "deductible", "coinsurance_percent")
-_VERSION_KEYS = (
-    "version",
-    "effective_from",
-    "note",
-    "per_event",
-    "per_peril_year",
-    "per_policy_year",
-    "per_household_event",
-    "second_approval_above",
-    "duplicate_window_days",
-    "uplift",
-    "heads",
-    "perils",
-)
+class _Names(ConfigStruct, frozen=True):
+    """The Chinese and English names of a benefit head, document type or rejection reason."""
+
+    cn: Text
+    en: Text
+
+
+class _DocumentGroup(ConfigStruct, frozen=True):
+    """``[document_groups.<code>]``: satisfied by any ``need`` of the documents ``of``."""
+
+    cn: Text
+    en: Text
+    need: Annotated[int, msgspec.Meta(ge=1)]
+    of: Annotated[Texts, msgspec.Meta(min_length=1)]
+
+
+class _Checklist(ConfigStruct, frozen=True):
+    """``[checklist]``: document or group codes per claim, per head, and per peril (``all`` or a head)."""
+
+    all: Texts
+    heads: dict[BenefitHead, Texts] = {}
+    perils: dict[str, dict[str, Texts]] = {}
+
+
+class _HeadOverride(ConfigStruct, frozen=True):
+    """A peril's changes to the default terms of one head (``perils.<code>.heads.<head>``)."""
+
+    limit_fen: Money | None = msgspec.field(default=None, name="limit")
+    deductible_fen: Money | None = msgspec.field(default=None, name="deductible")
+    coinsurance_percent: Share | None = None
+
+
+class _PerilOverride(ConfigStruct, frozen=True):
+    """``[rule_versions.perils.<code>]``: a peril's own yearly limit and head terms."""
+
+    per_peril_year_fen: Money | None = msgspec.field(default=None, name="per_peril_year")
+    heads: dict[BenefitHead, _HeadOverride] = {}
+
+
+class _RuleVersionFile(ConfigStruct, frozen=True):
+    """One ``[[rule_versions]]`` entry, after what it inherits from the one before is merged in."""
+
+    version: Text
+    effective_from: dt.date
+    per_event_fen: Money = msgspec.field(name="per_event")
+    per_peril_year_fen: Money = msgspec.field(name="per_peril_year")
+    per_policy_year_fen: Money = msgspec.field(name="per_policy_year")
+    second_approval_above_fen: Money = msgspec.field(name="second_approval_above")
+    duplicate_window_days: Annotated[int, msgspec.Meta(ge=0)]
+    uplift: Uplift
+    per_household_event_fen: Money | None = msgspec.field(default=None, name="per_household_event")
+    note: str = ""
+    heads: dict[BenefitHead, HeadTerms] = {}
+    perils: dict[str, _PerilOverride] = {}
+
+
+class _PolicyFile(ConfigStruct, frozen=True):
+    """The whole ``policy.toml``; rule versions are decoded one by one, each over the one before."""
+
+    schema: int
+    district: District
+    policy_years: Annotated[tuple[PolicyYear, ...], msgspec.Meta(min_length=1)]
+    benefit_heads: dict[BenefitHead, _Names]
+    perils: Annotated[tuple[Peril, ...], msgspec.Meta(min_length=1)]
+    rule_versions: Annotated[tuple[dict[str, Any], ...], msgspec.Meta(min_length=1)]
+    clocks: Clocks
+    uploads: UploadLimits
+    documents: Annotated[dict[str, _Names], msgspec.Meta(min_length=1)]
+    checklist: _Checklist
+    rejection_reasons: Annotated[dict[str, _Names], msgspec.Meta(min_length=1)]
+    document_groups: dict[str, _DocumentGroup] = {}
+
+
 _NOT_INHERITED = ("version", "effective_from", "note")
+"""Keys of a rule version that the next version does not inherit."""
 
 
-class _Table:
-    """A TOML table with the dotted path it came from, so every error names the key."""
+def _build_policy(source: Source) -> PolicyConfig:
+    file = source.decode(_PolicyFile)
+    if file.schema != 1:
+        source.fail("schema", "only schema 1 is understood")
+    missing = [head.value for head in BenefitHead if head not in file.benefit_heads]
+    if missing:
+        source.fail("benefit_heads", "must name every benefit head; missing: " + ", ".join(missing))
+    _check_perils(source, file.perils)
+    _check_policy_years(source, file.policy_years)
+    if any(kind != kind.strip().lower() for kind in file.uploads.content_types):
+        source.fail("uploads.content_types", "must be lower-case MIME types such as application/pdf")
+    requirements = _requirements(source, file.documents, file.document_groups)
+    return PolicyConfig(
+        source=source.path,
+        district=file.district,
+        heads=MappingProxyType(
+            {
+                h: HeadInfo(code=h, cn=file.benefit_heads[h].cn, en=file.benefit_heads[h].en)
+                for h in BenefitHead
+            }
+        ),
+        perils=file.perils,
+        policy_years=file.policy_years,
+        rule_versions=_rule_versions(source, file.rule_versions, file.perils),
+        clocks=file.clocks,
+        uploads=file.uploads,
+        documents=MappingProxyType(
+            {
+                code: DocumentType(code=code, cn=names.cn, en=names.en)
+                for code, names in file.documents.items()
+            }
+        ),
+        requirements=MappingProxyType(requirements),
+        checklist=_checklist(source, file.checklist, file.perils, requirements),
+        rejection_reasons=MappingProxyType(
+            {code: RejectionReason(code=code, cn=n.cn, en=n.en) for code, n in file.rejection_reasons.items()}
+        ),
+    )
 
-    def __init__(self, raw: object, where: str, loader: _Loader) -> None:
-        self.where = where
-        self.loader = loader
-        if not isinstance(raw, dict):
-            loader.fail(where, f"must be a table, got {type(raw).__name__}")
-        self.raw: dict[str, Any] = raw
 
-    def path(self, key: str) -> str:
-        return f"{self.where}.{key}" if self.where else key
-
-    def fail(self, key: str, message: str) -> NoReturn:
-        self.loader.fail(self.path(key), message)
-
-    def only(self, *allowed: str) -> None:
-        for key in self.raw:
-            if key not in allowed:
-                self.fail(key, "unknown key; allowed here: " + ", ".join(allowed))
-
-    def has(self, key: str) -> bool:
-        return key in self.raw
-
-    def get(self, key: str) -> Any:
-        if key not in self.raw:
-            self.fail(key, "is required")
-        return self.raw[key]
-
-    def text(self, key: str, *, default: str | None = None) -> str:
-        if default is not None and key not in self.raw:
-            return default
-        value = self.get(key)
-        if not isinstance(value, str) or (default is None and not value.strip()):
-            self.fail(key, f"must be a non-empty string, got {value!r}")
-        return str(value)
-
-    def texts(self, key: str, *, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
-        if default is not None and key not in self.raw:
-            return default
-        value = self.get(key)
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            self.fail(key, f"must be a list of non-empty strings, got {value!r}")
-        if len(set(value)) != len(value):
-            self.fail(key, f"lists a value twice: {value!r}")
-        return tuple(value)
-
-    def money(self, key: str) -> Fen:
-        value = self.get(key)
-        example = 'a decimal string in yuan such as "100000.00" (never a TOML number)'
-        if not isinstance(value, str):
-            self.fail(key, f"must be {example}, got {value!r}")
-        try:
-            amount = Decimal(value.strip())
-            fen = from_decimal(amount, field=self.path(key))
-        except (InvalidOperation, InvalidInput):
-            self.fail(key, f"must be {example} with at most 2 decimal places, got {value!r}")
-        if fen < 0:
-            self.fail(key, f"must not be negative, got {value!r}")
-        return fen
-
-    def money_or_none(self, key: str) -> Fen | None:
-        return self.money(key) if key in self.raw else None
-
-    def percent(self, key: str, *, low: Decimal, high: Decimal | None, low_inclusive: bool = True) -> Decimal:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            self.fail(key, f'must be an integer or a decimal string such as "90", got {value!r}')
-        try:
-            percent = Decimal(str(value).strip())
-        except InvalidOperation:
-            self.fail(key, f'must be an integer or a decimal string such as "90", got {value!r}')
-        if not percent.is_finite():
-            self.fail(key, f"must be a finite number, got {value!r}")
-        too_low = percent < low if low_inclusive else percent <= low
-        if too_low or (high is not None and percent > high):
-            bounds = f"{'>=' if low_inclusive else '>'} {low}" + (
-                f" and <= {high}" if high is not None else ""
+def _check_perils(source: Source, perils: Sequence[Peril]) -> None:
+    for index, peril in enumerate(perils):
+        if any(other.code == peril.code for other in perils[:index]):
+            source.fail(f"perils[{index}].code", f"peril {peril.code!r} is configured twice")
+        name = peril.account.removeprefix(CLAIMS_ACCOUNT_PREFIX)
+        if name == peril.account or not name or not all(part[:1].isupper() for part in name.split(":")):
+            source.fail(
+                f"perils[{index}].account",
+                f"must be an account {CLAIMS_ACCOUNT_PREFIX}<Name>, got {peril.account!r}",
             )
-            self.fail(key, f"must be {bounds}, got {value!r}")
-        return percent
-
-    def integer(self, key: str, *, minimum: int) -> int:
-        value = self.get(key)
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            self.fail(key, f"must be an integer >= {minimum}, got {value!r}")
-        return int(value)
-
-    def flag(self, key: str) -> bool:
-        value = self.get(key)
-        if not isinstance(value, bool):
-            self.fail(key, f"must be true or false, got {value!r}")
-        return bool(value)
-
-    def date(self, key: str) -> dt.date:
-        value = self.get(key)
-        if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-            self.fail(key, f"must be a TOML date such as 2026-01-01, got {value!r}")
-        return value
-
-    def table(self, key: str, *, optional: bool = False) -> _Table:
-        if optional and key not in self.raw:
-            return _Table({}, self.path(key), self.loader)
-        return _Table(self.get(key), self.path(key), self.loader)
-
-    def array(self, key: str) -> list[_Table]:
-        value = self.get(key)
-        if not isinstance(value, list) or not value:
-            self.fail(key, "must be a non-empty array of tables ([[...]])")
-        return [_Table(item, f"{self.path(key)}[{i}]", self.loader) for i, item in enumerate(value)]
-
-    def subtables(self) -> Iterator[tuple[str, _Table]]:
-        for key, value in self.raw.items():
-            yield key, _Table(value, self.path(key), self.loader)
 
 
-class _Loader:
-    """Builds a ``PolicyConfig`` from the parsed TOML, failing with the file name on every error."""
+def _check_policy_years(source: Source, years: Sequence[PolicyYear]) -> None:
+    for index, year in enumerate(years):
+        if year.ends < year.starts:
+            source.fail(f"policy_years[{index}].ends", "must not be before starts")
+        if index and year.starts <= years[index - 1].ends:
+            source.fail(
+                f"policy_years[{index}].starts",
+                "policy years must be listed oldest first and must not overlap",
+            )
 
-    def __init__(self, source: Path) -> None:
-        self.source = source
 
-    def fail(self, where: str, message: str) -> NoReturn:
-        raise PolicyConfigError(f"{self.source}: {where}: {message}")
+def _rule_versions(
+    source: Source, entries: Sequence[Mapping[str, Any]], perils: tuple[Peril, ...]
+) -> tuple[RuleVersion, ...]:
+    """Decode each rule version over what it inherits from the one before, and check their order."""
+    versions: list[RuleVersion] = []
+    inherited: dict[str, Any] = {}
+    for index, entry in enumerate(entries):
+        key = f"rule_versions[{index}]"
+        merged = _deep_merge(inherited, entry)
+        inherited = {k: v for k, v in merged.items() if k not in _NOT_INHERITED}
+        version = _rule_version(source, key, source.decode(_RuleVersionFile, merged, key=key), perils)
+        if versions and version.effective_from <= versions[-1].effective_from:
+            source.fail(
+                f"{key}.effective_from", "rule versions must be listed oldest first, with distinct dates"
+            )
+        if any(v.version == version.version for v in versions):
+            source.fail(f"{key}.version", f"version {version.version!r} is used twice")
+        versions.append(version)
+    return tuple(versions)
 
-    def policy(self, raw: dict[str, Any]) -> PolicyConfig:
-        top = _Table(raw, "", self)
-        top.only(
-            "schema",
-            "district",
-            "policy_years",
-            "benefit_heads",
-            "perils",
-            "rule_versions",
-            "clocks",
-            "uploads",
-            "documents",
-            "document_groups",
-            "checklist",
-            "rejection_reasons",
-        )
-        if top.integer("schema", minimum=1) != 1:
-            top.fail("schema", "only schema 1 is understood")
-        perils = self.perils(top)
-        documents = self.documents(top.table("documents"))
-        requirements = self.requirements(top.table("document_groups", optional=True), documents)
-        return PolicyConfig(
-            source=self.source,
-            district=self.district(top.table("district")),
-            heads=self.heads(top.table("benefit_heads")),
-            perils=perils,
-            policy_years=self.policy_years(top),
-            rule_versions=self.rule_versions(top, perils),
-            clocks=self.clocks(top.table("clocks")),
-            uploads=self.uploads(top.table("uploads")),
-            documents=MappingProxyType(documents),
-            requirements=MappingProxyType(requirements),
-            checklist=self.checklist(top.table("checklist"), perils, requirements),
-            rejection_reasons=self.rejection_reasons(top.table("rejection_reasons")),
-        )
 
-    def district(self, table: _Table) -> District:
-        table.only("name", "en", "streets")
-        return District(name=table.text("name"), en=table.text("en"), streets=table.texts("streets"))
-
-    def heads(self, table: _Table) -> Mapping[BenefitHead, HeadInfo]:
-        heads: dict[BenefitHead, HeadInfo] = {}
-        for key, item in table.subtables():
-            head = self.head_code(table, key)
-            item.only("cn", "en")
-            heads[head] = HeadInfo(code=head, cn=item.text("cn"), en=item.text("en"))
-        missing = [h.value for h in BenefitHead if h not in heads]
-        if missing:
-            self.fail(table.where, "names every benefit head; missing: " + ", ".join(missing))
-        return MappingProxyType({h: heads[h] for h in BenefitHead})
-
-    def head_code(self, table: _Table, key: str) -> BenefitHead:
-        try:
-            return BenefitHead(key)
-        except ValueError:
-            table.fail(key, "unknown benefit head; one of " + ", ".join(h.value for h in BenefitHead))
-
-    def perils(self, top: _Table) -> tuple[Peril, ...]:
-        perils: list[Peril] = []
-        for item in top.array("perils"):
-            item.only("code", "cn", "en", "account", "heads", "authority")
-            code = item.text("code")
-            if any(p.code == code for p in perils):
-                item.fail("code", f"peril {code!r} is configured twice")
-            account = item.text("account")
-            suffix = account.removeprefix(CLAIMS_ACCOUNT_PREFIX)
-            if suffix == account or not suffix or not all(part[:1].isupper() for part in suffix.split(":")):
-                item.fail("account", f"must be an account {CLAIMS_ACCOUNT_PREFIX}<Name>, got {account!r}")
-            heads = tuple(self.head_code(item, h) for h in item.texts("heads"))
-            if not heads:
-                item.fail("heads", "must name at least one benefit head")
-            perils.append(
-                Peril(
-                    code=code,
-                    cn=item.text("cn"),
-                    en=item.text("en"),
-                    account=account,
-                    heads=heads,
-                    authority=item.text("authority"),
+def _rule_version(source: Source, key: str, file: _RuleVersionFile, perils: tuple[Peril, ...]) -> RuleVersion:
+    """Expand one decoded rule version into every peril's limits and head terms."""
+    codes = [peril.code for peril in perils]
+    for code in file.perils:
+        if code not in codes:
+            source.fail(f"{key}.perils.{code}", _unknown_peril(code, perils))
+    rules: dict[str, PerilRules] = {}
+    for peril in perils:
+        override = file.perils.get(peril.code, _PerilOverride())
+        for head in override.heads:
+            if head not in peril.heads:
+                source.fail(
+                    f"{key}.perils.{peril.code}.heads.{head}", f"peril {peril.code} does not cover this head"
                 )
-            )
-        return tuple(perils)
+        heads: dict[BenefitHead, HeadTerms] = {}
+        for head in peril.heads:
+            base, change = file.heads.get(head), override.heads.get(head)
+            if base is None and (change is None or change.limit_fen is None):
+                where = f"{key}.heads.{head}" if change is None else f"{key}.perils.{peril.code}.heads.{head}"
+                source.fail(f"{where}.limit", f"is required: peril {peril.code} covers {head}")
+            heads[head] = _changed(base, change)
+        per_peril_year = override.per_peril_year_fen
+        rules[peril.code] = PerilRules(
+            per_peril_year_fen=file.per_peril_year_fen if per_peril_year is None else per_peril_year,
+            heads=MappingProxyType(heads),
+        )
+    return RuleVersion(
+        version=file.version,
+        effective_from=file.effective_from,
+        note=file.note,
+        per_event_fen=file.per_event_fen,
+        per_policy_year_fen=file.per_policy_year_fen,
+        per_household_event_fen=file.per_household_event_fen,
+        second_approval_above_fen=file.second_approval_above_fen,
+        duplicate_window_days=file.duplicate_window_days,
+        uplift=file.uplift,
+        perils=MappingProxyType(rules),
+    )
 
-    def policy_years(self, top: _Table) -> tuple[PolicyYear, ...]:
-        years: list[PolicyYear] = []
-        for item in top.array("policy_years"):
-            item.only("code", "insurer", "policyholder", "starts", "ends", "insured_population", "premium")
-            year = PolicyYear(
-                code=item.text("code"),
-                insurer=item.text("insurer"),
-                policyholder=item.text("policyholder"),
-                starts=item.date("starts"),
-                ends=item.date("ends"),
-                insured_population=item.integer("insured_population", minimum=1),
-                premium_fen=item.money("premium"),
-            )
-            if year.ends < year.starts:
-                item.fail("ends", "must not be before starts")
-            if years and year.starts <= years[-1].ends:
-                item.fail("starts", "policy years must be listed oldest first and must not overlap")
-            years.append(year)
-        return tuple(years)
 
-    def rule_versions(self, top: _Table, perils: tuple[Peril, ...]) -> tuple[RuleVersion, ...]:
-        versions: list[RuleVersion] = []
-        inherited: dict[str, Any] = {}
-        for item in top.array("rule_versions"):
-            item.only(*_VERSION_KEYS)
-            merged = _deep_merge(inherited, item.raw)
-            inherited = {k: v for k, v in merged.items() if k not in _NOT_INHERITED}
-            version = self.rule_version(_Table(merged, item.where, self), perils)
-            if versions and version.effective_from <= versions[-1].effective_from:
-                item.fail("effective_from", "rule versions must be listed oldest first, with distinct dates")
-            if any(v.version == version.version for v in versions):
-                item.fail("version", f"version {version.version!r} is used twice")
-            versions.append(version)
-        return tuple(versions)
+def _changed(base: HeadTerms | None, change: _HeadOverride | None) -> HeadTerms:
+    """Return ``base`` with the values ``change`` sets; one of them has a limit (checked by the caller)."""
+    if change is None:
+        assert base is not None
+        return base
+    values = {name: value for name, value in msgspec.structs.asdict(change).items() if value is not None}
+    return msgspec.structs.replace(base, **values) if base is not None else HeadTerms(**values)
 
-    def rule_version(self, table: _Table, perils: tuple[Peril, ...]) -> RuleVersion:
-        uplift = table.table("uplift")
-        uplift.only("enabled", "percent", "applies_to")
-        default_heads = table.table("heads", optional=True)
-        for key, _item in default_heads.subtables():
-            self.head_code(default_heads, key)
-        overrides = table.table("perils", optional=True)
-        codes = [p.code for p in perils]
-        for key in overrides.raw:
-            if key not in codes:
-                overrides.fail(key, _peril_rule(codes))
-        per_peril_year = table.money("per_peril_year")
-        rules: dict[str, PerilRules] = {}
-        for peril in perils:
-            override = overrides.table(peril.code, optional=True)
-            override.only("per_peril_year", "heads")
-            head_overrides = override.table("heads", optional=True)
-            for key, _sub in head_overrides.subtables():
-                if self.head_code(head_overrides, key) not in peril.heads:
-                    head_overrides.fail(key, f"peril {peril.code} does not cover this head")
-            heads: dict[BenefitHead, HeadTerms] = {}
-            for head in peril.heads:
-                where = (head_overrides if head_overrides.has(head.value) else default_heads).path(head.value)
-                raw = _deep_merge(
-                    default_heads.raw.get(head.value, {}), head_overrides.raw.get(head.value, {})
+
+def _requirements(
+    source: Source, documents: Mapping[str, _Names], groups: Mapping[str, _DocumentGroup]
+) -> dict[str, RequiredDocument]:
+    """Every checklist entry by code: each document type alone, then the "any N of" groups."""
+    found = {
+        code: RequiredDocument(code=code, cn=names.cn, en=names.en, need=1, of=(code,))
+        for code, names in documents.items()
+    }
+    for code, group in groups.items():
+        key = f"document_groups.{code}"
+        if code in documents:
+            source.fail(key, "a group cannot share its code with a document type")
+        for member in group.of:
+            if member not in documents:
+                source.fail(f"{key}.of", f"{member!r} is not a document type")
+        if group.need > len(group.of):
+            source.fail(f"{key}.need", f"needs {group.need} of only {len(group.of)} documents")
+        found[code] = RequiredDocument(code=code, cn=group.cn, en=group.en, need=group.need, of=group.of)
+    return found
+
+
+def _checklist(
+    source: Source,
+    checklist: _Checklist,
+    perils: tuple[Peril, ...],
+    requirements: Mapping[str, RequiredDocument],
+) -> ChecklistRules:
+    """Check that every listed code is a document or group, and every peril and head is configured."""
+    listed = [("checklist.all", checklist.all)]
+    listed += [(f"checklist.heads.{head}", codes) for head, codes in checklist.heads.items()]
+    for code, by_key in checklist.perils.items():
+        peril = next((p for p in perils if p.code == code), None)
+        if peril is None:
+            source.fail(f"checklist.perils.{code}", _unknown_peril(code, perils))
+        allowed = ["all", *peril.heads]
+        for name, codes in by_key.items():
+            if name not in allowed:
+                source.fail(
+                    f"checklist.perils.{code}.{name}", "unknown key; allowed here: " + ", ".join(allowed)
                 )
-                heads[head] = self.head_terms(_Table(raw, where, self))
-            rules[peril.code] = PerilRules(
-                per_peril_year_fen=(
-                    override.money("per_peril_year") if override.has("per_peril_year") else per_peril_year
-                ),
-                heads=MappingProxyType(heads),
-            )
-        return RuleVersion(
-            version=table.text("version"),
-            effective_from=table.date("effective_from"),
-            note=table.text("note", default=""),
-            per_event_fen=table.money("per_event"),
-            per_policy_year_fen=table.money("per_policy_year"),
-            per_household_event_fen=table.money_or_none("per_household_event"),
-            second_approval_above_fen=table.money("second_approval_above"),
-            duplicate_window_days=table.integer("duplicate_window_days", minimum=0),
-            uplift=Uplift(
-                enabled=uplift.flag("enabled"),
-                percent=uplift.percent("percent", low=Decimal(0), high=None),
-                applies_to=frozenset(uplift.texts("applies_to", default=())),
-            ),
-            perils=MappingProxyType(rules),
-        )
+            listed.append((f"checklist.perils.{code}.{name}", codes))
+    for key, codes in listed:
+        for code in codes:
+            if code not in requirements:
+                source.fail(key, f"{code!r} is neither a document type nor a document group")
+    return ChecklistRules(
+        all=checklist.all,
+        heads=MappingProxyType(dict(checklist.heads)),
+        perils=MappingProxyType({code: MappingProxyType(dict(by)) for code, by in checklist.perils.items()}),
+    )
 
-    def head_terms(self, table: _Table) -> HeadTerms:
-        table.only(*_HEAD_KEYS)
-        return HeadTerms(
-            limit_fen=table.money("limit"),
-            deductible_fen=table.money("deductible") if table.has("deductible") else 0,
-            coinsurance_percent=(
-                table.percent("coinsurance_percent", low=Decimal(0), high=Decimal(100), low_inclusive=False)
-                if table.has("coinsurance_percent")
-                else Decimal(100)
-            ),
-        )
 
-    def clocks(self, table: _Table) -> Clocks:
-        table.only(
-            "decision_days",
-            "payment_days",
-            "rejection_notice_days",
-            "advance_payment_days",
-            "limitation_years",
-            "same_day_payment_up_to",
-        )
-        return Clocks(
-            decision_days=table.integer("decision_days", minimum=1),
-            payment_days=table.integer("payment_days", minimum=0),
-            rejection_notice_days=table.integer("rejection_notice_days", minimum=0),
-            advance_payment_days=table.integer("advance_payment_days", minimum=1),
-            limitation_years=table.integer("limitation_years", minimum=1),
-            same_day_payment_up_to_fen=(
-                table.money("same_day_payment_up_to") if table.has("same_day_payment_up_to") else 0
-            ),
-        )
-
-    def uploads(self, table: _Table) -> UploadLimits:
-        table.only("max_bytes", "content_types")
-        types = table.texts("content_types")
-        if not types:
-            table.fail("content_types", "must list at least one content type")
-        return UploadLimits(
-            max_bytes=table.integer("max_bytes", minimum=1),
-            content_types=tuple(t.strip().lower() for t in types),
-        )
-
-    def documents(self, table: _Table) -> dict[str, DocumentType]:
-        documents: dict[str, DocumentType] = {}
-        for code, item in table.subtables():
-            item.only("cn", "en")
-            documents[code] = DocumentType(code=code, cn=item.text("cn"), en=item.text("en"))
-        if not documents:
-            self.fail(table.where, "must define at least one document type")
-        return documents
-
-    def requirements(
-        self, groups: _Table, documents: Mapping[str, DocumentType]
-    ) -> dict[str, RequiredDocument]:
-        found = {
-            code: RequiredDocument(code=code, cn=doc.cn, en=doc.en, need=1, of=(code,))
-            for code, doc in documents.items()
-        }
-        for code, item in groups.subtables():
-            item.only("cn", "en", "need", "of")
-            if code in documents:
-                groups.fail(code, "a group cannot share its code with a document type")
-            members = item.texts("of")
-            for member in members:
-                if member not in documents:
-                    item.fail("of", f"{member!r} is not a document type")
-            need = item.integer("need", minimum=1)
-            if need > len(members):
-                item.fail("need", f"needs {need} of only {len(members)} documents")
-            found[code] = RequiredDocument(
-                code=code, cn=item.text("cn"), en=item.text("en"), need=need, of=members
-            )
-        return found
-
-    def checklist(
-        self, table: _Table, perils: tuple[Peril, ...], requirements: Mapping[str, RequiredDocument]
-    ) -> ChecklistRules:
-        table.only("all", "heads", "perils")
-
-        def codes(where: _Table, key: str) -> tuple[str, ...]:
-            listed = where.texts(key)
-            for code in listed:
-                if code not in requirements:
-                    where.fail(key, f"{code!r} is neither a document type nor a document group")
-            return listed
-
-        heads_table = table.table("heads", optional=True)
-        heads = {self.head_code(heads_table, key): codes(heads_table, key) for key in heads_table.raw}
-        perils_table = table.table("perils", optional=True)
-        by_peril: dict[str, Mapping[str, tuple[str, ...]]] = {}
-        for code, item in perils_table.subtables():
-            peril = next((p for p in perils if p.code == code), None)
-            if peril is None:
-                perils_table.fail(code, _peril_rule(p.code for p in perils))
-            item.only("all", *(h.value for h in peril.heads))
-            by_peril[code] = MappingProxyType({key: codes(item, key) for key in item.raw})
-        return ChecklistRules(
-            all=codes(table, "all"), heads=MappingProxyType(heads), perils=MappingProxyType(by_peril)
-        )
-
-    def rejection_reasons(self, table: _Table) -> Mapping[str, RejectionReason]:
-        reasons: dict[str, RejectionReason] = {}
-        for code, item in table.subtables():
-            item.only("cn", "en")
-            reasons[code] = RejectionReason(code=code, cn=item.text("cn"), en=item.text("en"))
-        if not reasons:
-            self.fail(table.where, "must define at least one rejection reason")
-        return MappingProxyType(reasons)
+def _unknown_peril(code: str, perils: Iterable[Peril]) -> str:
+    return f"unknown peril {code!r}; {_peril_rule(p.code for p in perils)}"
 
 
 def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,6 @@ import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -105,14 +104,9 @@ class DuplicateReference(Conflict):
     """This payment reference is already recorded."""
 
 
-@lru_cache(maxsize=8)
-def _load(path: Path | None) -> PolicyConfig:
-    return load_policy(path)
-
-
 def policy_of(settings: Settings) -> PolicyConfig:
-    """The policy configuration of ``settings`` (read once per file)."""
-    return _load(settings.policy_file)
+    """The policy configuration of ``settings`` (decoded once while the file is unchanged)."""
+    return load_policy(settings.policy_file)
 
 
 class ClaimsService:

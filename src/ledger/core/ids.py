@@ -11,11 +11,9 @@ import datetime as dt
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
+from stdnum.iso7064 import mod_11_2
 
 from ledger.core.errors import InvalidInput
-
-_RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_RIC_CHECK = "10X98765432"
 
 
 def _known_area(code: str) -> bool:
@@ -25,11 +23,14 @@ def _known_area(code: str) -> bool:
 def upgrade_ric15(number: str) -> str:
     """Return the 18-character form of a 15-digit first-generation resident ID.
 
-    The 15-digit form has a 2-digit birth year (all 19xx) and no check character.
+    The 15-digit form has a 2-digit birth year (all 19xx) and no check character; GB 11643's check
+    character is ISO 7064 MOD 11-2 of the 17 digits before it.
+
+    Args:
+        number: the 15 digits.
     """
     body = number[:6] + "19" + number[6:]
-    check = _RIC_CHECK[sum(int(d) * w for d, w in zip(body, _RIC_WEIGHTS, strict=True)) % 11]
-    return body + check
+    return body + mod_11_2.calc_check_digit(body)
 
 
 def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.date | None = None) -> str:

@@ -2,10 +2,9 @@
 
 Money leaves as exact decimal text: ``"12345.67"`` in CSV; in XLSX a number cell whose stored text
 is that same decimal, with the ``#,##0.00`` format. openpyxl would format a ``Decimal`` cell through
-``"%.16g"`` (a float), which stores 8.95 as ``8.949999999999999``; ``_money_cell`` therefore hands
-openpyxl the exact decimal string for the ``<v>`` element of a numeric cell. The ``read_back_*``
-helpers read the files back without floats (the XLSX one parses the sheet XML), so tests can prove
-that a round trip keeps every total to the fen.
+``"%.16g"`` (a float), which stores 8.95 as ``8.949999999999999``; ``_money_cell`` therefore gives
+openpyxl the exact decimal text and marks the cell numeric, so that text is written as the ``<v>``
+element unchanged.
 
 Headers are the columns' Chinese names (GB/T 24589 names where the standard has one, see
 ``documents.GBT_24589``).
@@ -14,22 +13,18 @@ Headers are the columns' Chinese names (GB/T 24589 names where the standard has 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
-from typing import Any, Literal
-from xml.etree import ElementTree as ET
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from ledger.core.money import Fen, format_amount, from_decimal, to_decimal
-from ledger.reports.documents import TOTAL_LABEL, Cell, Column, Table
+from ledger.core.money import Fen, format_amount, to_decimal
+from ledger.reports.documents import Cell, Column, Table
 
 BOM = "\ufeff"
 MONEY_FORMAT = "#,##0.00"
@@ -41,7 +36,6 @@ MAX_EXACT_FEN = 10**15 - 1
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -74,8 +68,8 @@ def csv_text(column: Column, value: Cell) -> str:
 def to_csv(table: Table) -> bytes:
     """Return ``table``'s data rows as CSV: UTF-8 with a BOM, CRLF line ends, Chinese headers.
 
-    The totals row is left out: the file is data for machines (GB/T 24589 style), and
-    ``read_back_totals`` recomputes the totals from it.
+    The totals row is left out: the file is data for machines (GB/T 24589 style), which recompute
+    the totals from it.
 
     Args:
         table: the table to export.
@@ -87,16 +81,6 @@ def to_csv(table: Table) -> bytes:
     for row in table.rows:
         writer.writerow([csv_text(c, v) for c, v in zip(columns, row, strict=True)])
     return (BOM + buffer.getvalue()).encode("utf-8")
-
-
-def read_back_csv(data: bytes) -> list[list[str]]:
-    """Parse CSV bytes written by ``to_csv`` (BOM stripped); the first row is the header.
-
-    Args:
-        data: the CSV file.
-    """
-    text = data.decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text, newline="")))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -131,10 +115,10 @@ def _money_cell(sheet: Any, fen: Fen, font: Font | None = None) -> WriteOnlyCell
         font: an optional font (the totals row is bold).
 
     """
-    amount: Decimal = to_decimal(fen)
-    cell = WriteOnlyCell(sheet, value=amount)  # data type "n"
-    # openpyxl writes numbers with "%.16g" (float); give it the decimal text to write instead.
-    cell._value = format(amount, "f")
+    cell = WriteOnlyCell(sheet, value=format(to_decimal(fen), "f"))
+    # openpyxl writes a number through "%.16g" (a float) but a string as it is: the decimal text in a
+    # cell typed numeric is stored exactly and read by Excel as the number.
+    cell.data_type = "n"
     cell.number_format = MONEY_FORMAT
     if font is not None:
         cell.font = font
@@ -234,125 +218,3 @@ def to_xlsx(tables: Sequence[Table]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def _column_index(reference: str) -> int:
-    """Return the 0-based column of a cell reference such as ``AB12``."""
-    number = 0
-    for char in reference:
-        if not char.isalpha():
-            break
-        number = number * 26 + (ord(char.upper()) - ord("A") + 1)
-    return number - 1
-
-
-def read_back_xlsx(data: bytes, sheet: int = 0) -> list[list[str | None]]:
-    """Return the raw stored text of every cell of one worksheet, row by row (no float involved).
-
-    Numbers come back as the text in the file (``"12345.67"``), strings as strings, dates as
-    Excel serial numbers; the first row is the header.
-
-    Args:
-        data: the XLSX file.
-        sheet: the 0-based sheet position.
-    """
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        root = ET.fromstring(archive.read(f"xl/worksheets/sheet{sheet + 1}.xml"))  # noqa: S314 - our own file
-        shared: list[str] = []
-        if "xl/sharedStrings.xml" in archive.namelist():
-            strings = ET.fromstring(archive.read("xl/sharedStrings.xml"))  # noqa: S314
-            shared = ["".join(t.text or "" for t in si.iter(f"{{{_NS['m']}}}t")) for si in strings]
-    rows: list[list[str | None]] = []
-    for row in root.iterfind("m:sheetData/m:row", _NS):
-        values: list[str | None] = []
-        for cell in row.iterfind("m:c", _NS):
-            index = _column_index(cell.get("r", ""))
-            values += [None] * (index - len(values))
-            kind = cell.get("t", "n")
-            if kind == "inlineStr":
-                text: str | None = "".join(t.text or "" for t in cell.iter(f"{{{_NS['m']}}}t"))
-            else:
-                v = cell.find("m:v", _NS)
-                text = None if v is None else v.text
-                if kind == "s" and text is not None:
-                    text = shared[int(text)]
-            values.append(text)
-        rows.append(values)
-    return rows
-
-
-# ---------------------------------------------------------------------------------------------------
-# Read-back totals (for tests and reconciliation)
-
-
-def _parse_fen(text: str | None) -> Fen:
-    if text is None or text == "":
-        return 0
-    try:
-        return from_decimal(Decimal(text))
-    except InvalidOperation as exc:
-        raise ValueError(f"not a decimal amount: {text!r}") from exc
-
-
-def read_back_totals(
-    data: bytes, table: Table, *, fmt: Literal["csv", "xlsx"], sheet: int = 0
-) -> dict[str, Fen]:
-    """Sum each money column of an exported file's data rows, exactly, in fen.
-
-    Columns are found by their Chinese header; an XLSX totals row (first cell ``合计``, when the
-    table has totals) is not counted. Compare with ``documents.money_totals(table)`` and
-    ``read_back_totals_row``.
-
-    Args:
-        data: the file written by ``to_csv`` or ``to_xlsx``.
-        table: the table that was exported (for its column names and kinds).
-        fmt: ``csv`` or ``xlsx``.
-        sheet: for XLSX, the 0-based sheet position of the table.
-
-    Raises:
-        ValueError: a money column is missing or a cell is not a decimal amount.
-    """
-    rows = read_back_csv(data) if fmt == "csv" else read_back_xlsx(data, sheet)
-    header, body = rows[0], rows[1:]
-    if fmt == "xlsx" and table.totals is not None and body:
-        body = body[:-1]
-    sums: dict[str, Fen] = {}
-    for column in table.columns:
-        if column.kind != "money":
-            continue
-        if column.title_cn not in header:
-            raise ValueError(f"column {column.title_cn} missing from the export")
-        index = header.index(column.title_cn)
-        sums[column.key] = sum(_parse_fen(row[index] if index < len(row) else None) for row in body)
-    return sums
-
-
-def read_back_totals_row(data: bytes, table: Table, sheet: int = 0) -> dict[str, Fen]:
-    """Return the money cells of the totals row printed at the bottom of an XLSX sheet.
-
-    Args:
-        data: the file written by ``to_xlsx``.
-        table: the exported table (it must have a totals row).
-        sheet: the 0-based sheet position.
-
-    Raises:
-        ValueError: the sheet has no totals row.
-    """
-    rows = read_back_xlsx(data, sheet)
-    last = rows[-1] if len(rows) > 1 else []
-    if table.totals is None or not last or (table.totals[0] == TOTAL_LABEL and last[0] != TOTAL_LABEL):
-        raise ValueError("the sheet has no totals row")
-    return {
-        column.key: _parse_fen(last[index] if index < len(last) else None)
-        for index, column in enumerate(table.columns)
-        if column.kind == "money"
-    }
-
-
-def excel_date(serial: str) -> dt.date:
-    """Return the date of an Excel serial day number (1900 date system), as read back from XLSX.
-
-    Args:
-        serial: the stored text, e.g. ``"45747"``.
-    """
-    return dt.date(1899, 12, 30) + dt.timedelta(days=int(Decimal(serial)))

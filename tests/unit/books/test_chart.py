@@ -153,8 +153,8 @@ def test_text_that_would_not_round_trip(chart: Chart) -> None:
         ("Insurance:Bank", "Pension:Bank", "names book 'pension', which is not in [[books]]"),
         ('"Assets:Insurance:Bank"', '"Assets:insurance:Bank"', "each segment starting with a capital letter"),
         ("closed = 2024-01-01", "closed = 2019-01-01", "is closed (2019-01-01) before it opens (2020-01-01)"),
-        ('code = "1002"\n', "", "'code' must be a non-empty string"),
-        ("opened = 2020-01-01\n\n", 'opened = "2020"\n\n', "'opened' must be a TOML date"),
+        ('code = "1002"\n', "", "accounts[0].code: is required"),
+        ("opened = 2020-01-01\n\n", 'opened = "2020"\n\n', "accounts[0].opened: must be a TOML date"),
         ('name = "insurance"', 'name = "Insurance"', "book name 'Insurance' must be lower-case"),
         (
             "[[accounts]]",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
 from decimal import Decimal
 from types import MappingProxyType
 
+import msgspec
 import pytest
 
 from ledger.claims.domain import (
@@ -31,8 +31,8 @@ def yuan(text: str) -> int:
 def with_peril(rules: RuleVersion, peril: str, **changes: object) -> RuleVersion:
     """``rules`` with one peril's ``PerilRules`` fields changed."""
     perils = dict(rules.perils)
-    perils[peril] = dataclasses.replace(perils[peril], **changes)  # type: ignore[arg-type]
-    return dataclasses.replace(rules, perils=MappingProxyType(perils))
+    perils[peril] = msgspec.structs.replace(perils[peril], **changes)
+    return msgspec.structs.replace(rules, perils=MappingProxyType(perils))
 
 
 def with_head(rules: RuleVersion, peril: str, head: BenefitHead, terms: HeadTerms) -> RuleVersion:
@@ -203,7 +203,7 @@ def test_uplift_raises_the_head_limit_by_30_percent(rules: RuleVersion) -> None:
 
 
 def test_uplift_switched_off_keeps_the_limit_and_says_so(rules: RuleVersion) -> None:
-    off = dataclasses.replace(rules, uplift=dataclasses.replace(rules.uplift, enabled=False))
+    off = msgspec.structs.replace(rules, uplift=msgspec.structs.replace(rules.uplift, enabled=False))
     a = assess_line(off, "fire_explosion", "death", yuan("150000.00"), household_uplift=True, usage=NONE_USED)
     assert a.payable_fen == yuan("100000.00")
     assert not a.uplift_applied
@@ -287,7 +287,7 @@ def test_person_head_limit_carries_over_between_claims_of_one_person(rules: Rule
 
 
 def test_household_limit_when_configured(rules: RuleVersion) -> None:
-    capped = dataclasses.replace(rules, per_household_event_fen=yuan("120000.00"))
+    capped = msgspec.structs.replace(rules, per_household_event_fen=yuan("120000.00"))
     used = LimitUsage(household_fen=yuan("100000.00"))
     a = assess_line(
         capped, "natural_disaster", "property", yuan("50000.00"), household_uplift=False, usage=used

@@ -12,10 +12,10 @@ from ledger.claims.policy import (
     DEFAULT_POLICY_FILE,
     BenefitHead,
     PolicyConfig,
-    PolicyConfigError,
     RuleVersion,
     load_policy,
 )
+from ledger.config.loader import ConfigError
 from ledger.core.errors import InvalidInput
 from tests.unit.claims.conftest import WritePolicy
 
@@ -248,7 +248,7 @@ def test_rules_on_before_the_first_version_is_invalid_input(policy: PolicyConfig
         (
             HEROIC_MEDICAL,
             HEROIC_MEDICAL.replace("heroic_act", "flood"),
-            "perils.flood: one of the 10 configured perils",
+            "rule_versions[0].perils.flood: unknown peril 'flood'; one of the 10 configured perils",
         ),
     ],
 )
@@ -257,7 +257,7 @@ def test_bad_config_is_refused_naming_the_key(
 ) -> None:
     assert old in policy_text
     path = write_policy(policy_text.replace(old, new, 1))
-    with pytest.raises(PolicyConfigError) as info:
+    with pytest.raises(ConfigError) as info:
         load_policy(path)
     assert message in str(info.value)
     assert str(path) in str(info.value)
@@ -266,7 +266,7 @@ def test_bad_config_is_refused_naming_the_key(
 
 def test_rule_versions_must_be_in_date_order(policy_text: str, write_policy: WritePolicy) -> None:
     earlier = SECOND_VERSION.replace("2026-07-01", "2025-07-01")
-    with pytest.raises(PolicyConfigError, match="oldest first"):
+    with pytest.raises(ConfigError, match="oldest first"):
         load_policy(write_policy(policy_text + earlier))
 
 
@@ -281,12 +281,12 @@ ends = 2027-11-30
 insured_population = 1
 premium = "1.00"
 """
-    with pytest.raises(PolicyConfigError, match="must not overlap"):
+    with pytest.raises(ConfigError, match="must not overlap"):
         load_policy(write_policy(policy_text + extra))
 
 
 def test_missing_or_broken_file(write_policy: WritePolicy) -> None:
-    with pytest.raises(PolicyConfigError, match="policy file not found"):
+    with pytest.raises(ConfigError, match=r"no-such-policy\.toml: file not found"):
         load_policy(DEFAULT_POLICY_FILE.parent / "no-such-policy.toml")
-    with pytest.raises(PolicyConfigError, match="not valid TOML"):
+    with pytest.raises(ConfigError, match="not valid TOML"):
         load_policy(write_policy("schema = [1"))

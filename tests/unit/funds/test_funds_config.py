@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.core.errors import InvalidInput
+from ledger.config.loader import ConfigError
 from ledger.funds import domain as d
 from ledger.funds.config import load_fund_config
 
@@ -60,7 +60,7 @@ def test_optional_cap_and_other_split(tmp_path: Path) -> None:
         ('name = "城阳区慈善引导资金"\n', "", "fund.name"),
         ('max_fund_share_percent = "50"', 'max_fund_share_percent = "150"', "call.max_fund_share_percent"),
         ('max_fund_share_percent = "50"', 'max_fund_share_percent = "half"', "call.max_fund_share_percent"),
-        ('max_fund_share_percent = "50"', "max_fund_share_percent = 50", "call.max_fund_share_percent"),
+        ('max_fund_share_percent = "50"', "max_fund_share_percent = 50.0", "call.max_fund_share_percent"),
         ("require_full_funding = true", 'require_full_funding = "yes"', "call.require_full_funding"),
         ("percents = [60, 40]", "percents = [60, 30]", "tranches.percents"),
         ("score_max = 100", "score_max = 50", "review"),
@@ -69,17 +69,17 @@ def test_optional_cap_and_other_split(tmp_path: Path) -> None:
             "registration_authorities = []",
             "grantees.registration_authorities",
         ),
-        ("[tranches]", "[tranche]", "tranches"),
+        ("[tranches]", "[tranche]", "tranche"),
     ],
 )
 def test_bad_values_name_the_key(tmp_path: Path, old: str, new: str, field: str) -> None:
-    with pytest.raises(InvalidInput) as err:
+    with pytest.raises(ConfigError) as err:
         load_fund_config(_variant(tmp_path, old, new))
-    assert err.value.field == field
+    assert err.value.key == field
 
 
 def test_invalid_toml(tmp_path: Path) -> None:
     path = tmp_path / "fund.toml"
     path.write_text("[fund\n", encoding="utf-8")
-    with pytest.raises(InvalidInput, match="not valid TOML"):
+    with pytest.raises(ConfigError, match="not valid TOML"):
         load_fund_config(path)
