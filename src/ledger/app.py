@@ -16,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from ledger import db
 from ledger.claims import controllers as claims_controllers
 from ledger.config import Settings, get_settings
+from ledger.core import clock
 from ledger.core.errors import LedgerError
 from ledger.funds import controllers as funds_controllers
 from ledger.journal import controllers as journal_controllers
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings: the configuration; the secret key is generated into the data dir if not given.
     """
     settings = (settings or get_settings()).with_secret()
+    clock.configure(settings.timezone)
 
     @asynccontextmanager
     async def database(app: Litestar) -> AsyncIterator[None]:

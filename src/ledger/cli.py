@@ -11,6 +11,7 @@ import click
 
 from ledger import db
 from ledger.config import Settings, get_settings
+from ledger.core import clock
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ def run_with_current_db(work: Callable[[], Awaitable[T]]) -> T:
 def main() -> None:
     """救助账本 Relief Ledger. Settings come from LEDGER_* variables (see .env.example)."""
     try:
-        get_settings()
+        clock.configure(get_settings().timezone)
     except ValueError as exc:
         raise click.ClickException(f"bad setting: {exc}") from None
 
@@ -261,7 +262,6 @@ def report(
     grant-register, vouchers, integrity, chart-of-accounts) from the Beancount ledger."""
     from pathlib import Path
 
-    from ledger.core import clock
     from ledger.core.errors import LedgerError
     from ledger.reports.service import ReportService, report_request
 

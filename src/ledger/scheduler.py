@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -72,13 +71,12 @@ def scheduler_lifespan(settings: Settings) -> Callable[[Litestar], AbstractAsync
                 run_job,
                 CronTrigger(timezone=tz, **spec.cron),
                 args=[spec],
-                kwargs={"tz": tz},
                 id=spec.name,
                 replace_existing=True,
             )
         scheduler.start()
         app.state.scheduler = scheduler
-        log.info("scheduler started with %d jobs at %s", len(scheduler.get_jobs()), dt.datetime.now(tz))
+        log.info("scheduler started with %d jobs at %s", len(scheduler.get_jobs()), clock.local_now())
         try:
             yield
         finally:

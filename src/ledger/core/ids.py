@@ -12,6 +12,7 @@ from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 
+from ledger.core import clock
 from ledger.core.errors import InvalidInput
 
 _RIC_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -38,7 +39,7 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
     Args:
         value: what the user typed; spaces are ignored, a 15-digit old number is upgraded.
         field: the input name used in the error message.
-        today: the date a birth date may not pass (defaults to the current date).
+        today: the date a birth date may not pass (default: today in the business time zone).
     """
     number = value.replace(" ", "").upper()
     if len(number) == 15 and number.isdigit():
@@ -73,7 +74,7 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
         raise InvalidInput(
             f"{field} has an unknown area code: {number[:6]}", field=field, rule="GB 11643 area code"
         )
-    if birth > (today or dt.date.today()):  # noqa: DTZ011 - a calendar date, zone-free by nature
+    if birth > (today or clock.today()):
         raise InvalidInput(
             f"{field} has a birth date in the future: {birth.isoformat()}",
             field=field,

@@ -64,17 +64,15 @@ class JobOutcome:
     result: str
 
 
-async def run_job(
-    spec: JobSpec, period: str | None = None, *, tz: dt.tzinfo = clock.BUSINESS_TZ
-) -> JobOutcome:
+async def run_job(spec: JobSpec, period: str | None = None) -> JobOutcome:
     """Run ``spec`` for ``period`` (default: the period of now) unless that period already ran.
 
     Args:
         spec: the job.
-        period: the period to run, e.g. ``2026-10``; by default ``spec.period_of(now)``.
-        tz: the business time zone that defines periods.
+        period: the period to run, e.g. ``2026-10``; by default ``spec.period_of(now)``, now in the
+            business time zone.
     """
-    period = period or spec.period_of(clock.now().astimezone(tz))
+    period = period or spec.period_of(clock.local_now())
     key = f"{spec.name}:{period}"
     repo = JobRunRepository()
     async with write_transaction():
