@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
-.PHONY: setup run test test-postgres lint bench clean-data
+.PHONY: setup run test test-postgres test-faketime lint bench clean-data
 
 # The virtual environment, rebuilt when the dependencies change.
 $(VENV)/.installed: pyproject.toml
@@ -28,6 +28,11 @@ test: setup
 
 test-postgres: setup
 	RELIEF_LEDGER_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+# The SQLite suite with the machine's clock at 00:30 on 1 January 2027 in Shanghai (still 2026 in UTC):
+# no test may depend on the real date. Monotonic time stays real so asyncio timeouts behave.
+test-faketime: setup
+	TZ=Asia/Shanghai FAKETIME_DONT_FAKE_MONOTONIC=1 faketime -f '@2027-01-01 00:30:00' $(BIN)/pytest
 
 lint: setup
 	$(BIN)/ruff check src tests bench
