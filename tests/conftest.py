@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,19 @@ def cheap_password_hashing() -> None:
     from ledger.platform import domain
 
     domain._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sleep_under_faketime() -> Iterator[None]:
+    """Under ``make test-faketime`` sleep on an event: libfaketime 0.9.10 with FAKETIME_DONT_FAKE_MONOTONIC=1
+    turns the absolute monotonic sleep of Python 3.11's ``time.sleep`` (and so ``Popen.wait(timeout)``)
+    into EINVAL (wolfcw/libfaketime#426); event waits are not affected."""
+    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "sleep", lambda seconds: threading.Event().wait(seconds))
+        yield
 
 
 @pytest.fixture(autouse=True)
