@@ -13,6 +13,7 @@ and lives outside the ``LEDGER_`` namespace, whose settings refuse names they do
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 FIXED_NOW_VARIABLE = "RELIEF_LEDGER_FIXED_NOW"
 DEFAULT_ZONE = "Asia/Shanghai"
+
+log = logging.getLogger("ledger.clock")
 
 
 @dataclass(slots=True)
@@ -31,18 +34,14 @@ class _Clock:
 _clock = _Clock(ZoneInfo(DEFAULT_ZONE))
 
 
-def parse_moment(text: str) -> dt.datetime:
-    """Return the aware moment ``text`` names, or raise ``ValueError``.
-
-    Args:
-        text: ISO 8601 with a UTC offset, e.g. ``2026-12-01T10:00:00+08:00``.
-    """
+def _parse_moment(text: str) -> dt.datetime:
+    """Return the aware moment ``text`` names (ISO 8601 with a UTC offset) or raise ``ValueError``."""
+    msg = f"{FIXED_NOW_VARIABLE} must be an ISO 8601 moment with its UTC offset, not {text!r}"
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
-        moment = None
-    if moment is None or moment.tzinfo is None:
-        msg = f"{FIXED_NOW_VARIABLE} must be an ISO 8601 moment with its UTC offset, not {text!r}"
+        raise ValueError(msg) from None
+    if moment.tzinfo is None:
         raise ValueError(msg)
     return moment
 
@@ -57,7 +56,9 @@ def configure(timezone: str, environ: Mapping[str, str] | None = None) -> None:
     """
     _clock.zone = ZoneInfo(timezone)
     fixed = (os.environ if environ is None else environ).get(FIXED_NOW_VARIABLE)
-    pin(parse_moment(fixed) if fixed else None)
+    pin(_parse_moment(fixed) if fixed else None)
+    if fixed:
+        log.info("the clock is stopped at %s by %s (for tests only)", fixed, FIXED_NOW_VARIABLE)
 
 
 def pin(moment: dt.datetime | None) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.config.settings import settings_from_env
+from ledger.app import create_app
+from ledger.config.settings import Settings, settings_from_env
 from ledger.core import clock
 from tests.pinned_clock import PINNED_AT, SHANGHAI, PinnedClock
 
@@ -40,6 +41,13 @@ def test_configure_reads_the_fixed_moment_only_when_asked() -> None:
     wall = dt.datetime.now(dt.UTC)
     assert abs(clock.now() - wall) < dt.timedelta(seconds=5)
     assert clock.local_now().utcoffset() == dt.timedelta(hours=8)
+
+
+def test_the_app_configures_the_clock_from_its_settings(tmp_path: Path, pinned_clock: PinnedClock) -> None:
+    pinned_clock.set(NEW_YEAR_SHANGHAI)
+    create_app(Settings(data_dir=tmp_path, secret_key="k" * 32, timezone="UTC"))
+    assert clock.now() == NEW_YEAR_SHANGHAI  # the pinned moment travels through the environment
+    assert (str(clock.zone()), clock.today()) == ("UTC", dt.date(2026, 12, 31))
 
 
 @pytest.mark.parametrize("text", ["2027-01-01T00:30:00", "tomorrow", "2027-13-01T00:00:00+08:00"])
