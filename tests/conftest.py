@@ -1,4 +1,4 @@
-"""Fixtures: settings on a temporary data dir, a migrated database per test, the app and a client.
+"""Fixtures: a pinned clock, settings on a temporary data dir, a migrated database per test, app, client.
 
 The engine is SQLite unless ``RELIEF_LEDGER_TEST_DATABASE_URL`` names a PostgreSQL database (``make
 test-postgres``). SQLite tests copy a database migrated once per session; PostgreSQL tests migrate
@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
+import threading
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,9 @@ os.environ.setdefault("BEANCOUNT_DISABLE_LOAD_CACHE", "1")
 from ledger import db
 from ledger.app import create_app
 from ledger.config import Settings
+from ledger.core import clock
 from ledger.platform.service import UserService
+from tests.pinned_clock import PINNED_AT, PinnedClock
 
 PG_URL = os.environ.get("RELIEF_LEDGER_TEST_DATABASE_URL", "")
 PASSWORD = "correct-horse-battery"
@@ -40,6 +44,32 @@ def cheap_password_hashing() -> None:
     from ledger.platform import domain
 
     domain._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def sleep_under_faketime() -> Iterator[None]:
+    """Under ``make test-faketime`` sleep on an event: libfaketime 0.9.10 with FAKETIME_DONT_FAKE_MONOTONIC=1
+    turns the absolute monotonic sleep of Python 3.11's ``time.sleep`` (and so ``Popen.wait(timeout)``)
+    into EINVAL (wolfcw/libfaketime#426); event waits are not affected."""
+    if "faketime" not in os.environ.get("LD_PRELOAD", ""):
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(time, "sleep", lambda seconds: threading.Event().wait(seconds))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[PinnedClock]:
+    """Stop the service's clock at ``PINNED_AT`` (2026-12-01 10:00 Shanghai) for every test.
+
+    A test that needs another moment moves this clock (``pinned_clock.set(...)``,
+    ``pinned_clock.advance(...)``); processes it starts inherit the moment through the environment.
+    """
+    pinned = PinnedClock(monkeypatch)
+    pinned.set(PINNED_AT)
+    yield pinned
+    clock.configure(clock.DEFAULT_ZONE, {})
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from litestar.middleware import DefineMiddleware
 from ledger import db
 from ledger.claims import controllers as claims_controllers
 from ledger.config import Settings, get_settings
+from ledger.core import clock
 from ledger.core.errors import LedgerError
 from ledger.funds import controllers as funds_controllers
 from ledger.journal import controllers as journal_controllers
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         settings: the configuration; the secret key is generated into the data dir if not given.
     """
     settings = (settings or get_settings()).with_secret()
+    clock.configure(settings.timezone)
     # Read once here, so the OpenAPI enums and the 422s for unknown filter values agree.
     allowed = choice_values(settings)
 

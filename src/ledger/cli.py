@@ -11,6 +11,7 @@ import click
 
 from ledger import db
 from ledger.config import Settings, get_settings
+from ledger.core import clock
 
 T = TypeVar("T")
 
@@ -44,7 +45,7 @@ def run_with_current_db(work: Callable[[], Awaitable[T]]) -> T:
 def main() -> None:
     """救助账本 Relief Ledger. Settings come from LEDGER_* variables (see .env.example)."""
     try:
-        get_settings()
+        clock.configure(get_settings().timezone)
     except ValueError as exc:
         raise click.ClickException(f"bad setting: {exc}") from None
 
@@ -155,7 +156,6 @@ def _run_line(run: dict[str, Any] | None) -> str:
 def jobs_run(name: str, period: str | None) -> None:
     """Run job NAME for one period now, unless that period already ran or is running."""
     import datetime as dt
-    from zoneinfo import ZoneInfo
 
     from ledger.platform.jobs import run_job
     from ledger.scheduler import job_specs
@@ -165,8 +165,7 @@ def jobs_run(name: str, period: str | None) -> None:
     if name not in specs:
         raise click.ClickException(f"unknown job {name!r}; known: {', '.join(sorted(specs))}")
     lease = dt.timedelta(seconds=settings.job_lease_seconds)
-    tz = ZoneInfo(settings.timezone)
-    outcome = run_with_current_db(lambda: run_job(specs[name], period, tz=tz, lease=lease))
+    outcome = run_with_current_db(lambda: run_job(specs[name], period, lease=lease))
     click.echo(f"{outcome.key}: {outcome.status} {outcome.result}")
     if outcome.status in ("failed", "abandoned"):
         sys.exit(1)
@@ -294,7 +293,6 @@ def report(
     grant-register, vouchers, integrity, chart-of-accounts) from the Beancount ledger."""
     from pathlib import Path
 
-    from ledger.core import clock
     from ledger.core.errors import LedgerError
     from ledger.reports.service import ReportService, report_request
 

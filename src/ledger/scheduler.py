@@ -230,7 +230,7 @@ class Leadership:
                 run_job,
                 _trigger(spec, self.tz),
                 args=[spec],
-                kwargs={"tz": self.tz, "lease": self.lease},
+                kwargs={"lease": self.lease},
                 id=spec.name,
                 replace_existing=True,
             )
@@ -246,14 +246,14 @@ class Leadership:
 
     async def _heal(self) -> None:
         await reap_stale_runs()
-        await rerun_abandoned(self.specs, tz=self.tz, lease=self.lease)
+        await rerun_abandoned(self.specs, lease=self.lease)
         if self._catch_up:
             self._catch_up = False
             now = clock.now().astimezone(self.tz)
             for spec in self.specs:
                 fired = _trigger(spec, self.tz).get_next_fire_time(None, now - MISFIRE_GRACE)
                 if fired is not None and fired <= now:
-                    await run_job(spec, spec.period_of(fired), tz=self.tz, lease=self.lease)
+                    await run_job(spec, spec.period_of(fired), lease=self.lease)
 
 
 def _trigger(spec: JobSpec, tz: ZoneInfo) -> CronTrigger:

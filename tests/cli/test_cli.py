@@ -54,9 +54,11 @@ def test_operator_commands(tmp_path: Path) -> None:
     again = _cli(tmp_path, "jobs", "run", "purge-idempotency-keys", "--period", "2026-11-28")
     assert "purge-idempotency-keys:2026-11-28: done" in first.stdout
     assert "purge-idempotency-keys:2026-11-28: skipped" in again.stdout
+    current = _cli(tmp_path, "jobs", "run", "purge-idempotency-keys")
+    assert "purge-idempotency-keys:2026-11-30: done" in current.stdout  # yesterday of the pinned clock
     listing = _cli(tmp_path, "jobs", "list")
     assert "purge-idempotency-keys" in listing.stdout
-    assert "last purge-idempotency-keys:2026-11-28 done" in listing.stdout
+    assert "last purge-idempotency-keys:2026-11-30 done" in listing.stdout
 
     check = _cli(tmp_path, "ledger", "check")
     assert check.returncode == 0, check.stdout + check.stderr

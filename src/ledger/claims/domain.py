@@ -1230,7 +1230,7 @@ def is_overdue(due: dt.date, today: dt.date, *, done_on: dt.date | None = None) 
 
     Args:
         due: the deadline (the last allowed day).
-        today: the current date in Asia/Shanghai.
+        today: the current date in the business time zone.
         done_on: when the thing was done, or ``None`` if it is still open.
 
     Returns:

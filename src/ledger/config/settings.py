@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -22,6 +23,16 @@ def _bool(name: str, raw: str) -> bool:
     raise ValueError(msg)
 
 
+def _zone_name(raw: str) -> str:
+    """Return ``raw`` if it names an IANA time zone, so a typo fails at start and not on the first date."""
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        msg = f"LEDGER_TIMEZONE must be an IANA time zone name such as Asia/Shanghai, not {raw!r}"
+        raise ValueError(msg) from None
+    return raw
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Everything the service can be told, with the defaults of the embedded SQLite setup.
@@ -31,7 +42,8 @@ class Settings:
         database_url: ``sqlite:///path`` or ``postgresql://user@host:port/db``; ``LEDGER_DATABASE_URL``.
         ledger_dir: the Beancount ledger directory; ``LEDGER_LEDGER_DIR``.
         secret_key: signs access tokens; ``LEDGER_SECRET_KEY`` or generated into ``<data_dir>/secret_key``.
-        timezone: business time zone for dates and schedules; ``LEDGER_TIMEZONE``.
+        timezone: business time zone of every date (today, periods, numbering years, deadlines) and of
+            the schedule; ``LEDGER_TIMEZONE``.
         scheduler_enabled: run the job scheduler in this process; ``LEDGER_SCHEDULER_ENABLED``.
         log_level: Python logging level name; ``LEDGER_LOG_LEVEL``.
         token_ttl_seconds: lifetime of an access token; ``LEDGER_TOKEN_TTL_SECONDS``.
@@ -136,6 +148,8 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> Settings:
             raise ValueError(msg)
         if name == "scheduler_enabled":
             values[name] = _bool(key, raw)
+        elif name == "timezone":
+            values[name] = _zone_name(raw)
         elif name in _PARSERS:
             values[name] = _PARSERS[name](raw) if raw else None
         else:

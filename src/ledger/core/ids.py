@@ -13,6 +13,7 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError
 from stdnum.iso7064 import mod_11_2
 
+from ledger.core import clock
 from ledger.core.errors import InvalidInput
 
 
@@ -39,7 +40,7 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
     Args:
         value: what the user typed; spaces are ignored, a 15-digit old number is upgraded.
         field: the input name used in the error message.
-        today: the date a birth date may not pass (defaults to the current date).
+        today: the date a birth date may not pass (default: today in the business time zone).
     """
     number = value.replace(" ", "").upper()
     if len(number) == 15 and number.isdigit():
@@ -76,7 +77,7 @@ def validate_resident_id(value: str, *, field: str = "resident_id", today: dt.da
         raise InvalidInput(
             f"{field} has an unknown area code: {number[:6]}", field=field, rule="GB 11643 area code"
         )
-    if birth > (today or dt.date.today()):  # noqa: DTZ011 - a calendar date, zone-free by nature
+    if birth > (today or clock.today()):
         raise InvalidInput(
             f"{field} has a birth date in the future: {birth.isoformat()}",
             field=field,

@@ -74,7 +74,6 @@ async def run_job(
     spec: JobSpec,
     period: str | None = None,
     *,
-    tz: dt.tzinfo = clock.BUSINESS_TZ,
     lease: dt.timedelta = DEFAULT_LEASE,
 ) -> JobOutcome:
     """Run ``spec`` for ``period`` (default: the period of now) unless that period ran or is running.
@@ -84,11 +83,11 @@ async def run_job(
 
     Args:
         spec: the job.
-        period: the period to run, e.g. ``2026-10``; by default ``spec.period_of(now)``.
-        tz: the business time zone that defines periods.
+        period: the period to run, e.g. ``2026-10``; by default ``spec.period_of(now)``, now in the
+            business time zone.
         lease: how long the run stays this process's without a renewal.
     """
-    period = period or spec.period_of(clock.now().astimezone(tz))
+    period = period or spec.period_of(clock.local_now())
     key = f"{spec.name}:{period}"
     holder = str(leases.this_process())
     repo = JobRunRepository()
@@ -188,7 +187,6 @@ def _stale(run: dict[str, Any], now: dt.datetime) -> str | None:
 async def rerun_abandoned(
     specs: Sequence[JobSpec],
     *,
-    tz: dt.tzinfo = clock.BUSINESS_TZ,
     lease: dt.timedelta = DEFAULT_LEASE,
     attempts: int = AUTOMATIC_ATTEMPTS,
 ) -> list[JobOutcome]:
@@ -202,5 +200,5 @@ async def rerun_abandoned(
     for run in await JobRunRepository().with_status("abandoned"):
         spec = by_name.get(run["job"])
         if spec is not None and run["attempts"] < attempts:
-            outcomes.append(await run_job(spec, run["period"], tz=tz, lease=lease))
+            outcomes.append(await run_job(spec, run["period"], lease=lease))
     return outcomes

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Collection, Sequence
 
 from ledger.claims.tables import ClaimRow, DocumentRow
-from ledger.core.clock import BUSINESS_TZ
+from ledger.core import clock
 from ledger.funds.tables import Grant
 from ledger.reports.domain import Backing, ClaimRecord, GrantRecord
 
@@ -87,7 +87,7 @@ class ReportRepository:
 
     async def grants(self, end: dt.date) -> list[GrantRecord]:
         """Every grant signed on or before ``end`` (or, unsigned, made by then), in grant-number order."""
-        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=BUSINESS_TZ)
+        until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.zone())
         rows = (
             await Grant.select(
                 Grant.grant_no,

@@ -247,7 +247,7 @@ class ReportService:
             generated_at: the generation time; default now.
         """
         snap = await self.snapshot()
-        ctx = snap.context(request, generated_at or clock.now().astimezone(clock.BUSINESS_TZ))
+        ctx = snap.context(request, generated_at or clock.local_now())
         name = request.spec.name
         if name in {"claims-register", "insurance-programme"}:
             return await self._insurance(name, snap, ctx)
@@ -314,7 +314,7 @@ class ReportService:
     async def render(self, request: ReportRequest, fmt: str) -> Rendered:
         """Build and render a report in ``fmt`` (``pdf``, ``csv`` or ``xlsx``)."""
         check_format(fmt)
-        now = clock.now().astimezone(clock.BUSINESS_TZ)
+        now = clock.local_now()
         if request.spec.name == "vouchers":
             vouchers = await self.vouchers(book=request.book, period=request.period)
             if not vouchers:
@@ -337,7 +337,7 @@ class ReportService:
         """One entry's voucher (记账凭证) as PDF, CSV or XLSX."""
         check_format(fmt)
         vouchers = await self.vouchers(seq=seq)
-        now = clock.now().astimezone(clock.BUSINESS_TZ)
+        now = clock.local_now()
         content = await asyncio.to_thread(_render_vouchers, vouchers, fmt, now, self.settings.pdf_font)
         return Rendered(f"voucher_{seq:06d}.{fmt}", FORMATS[fmt], content, d.vouchers_hash(vouchers))
 

@@ -15,7 +15,9 @@ import httpx
 import pytest
 from stdnum.cn import uscc
 
-TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+from tests.pinned_clock import PINNED_TODAY
+
+TODAY = PINNED_TODAY
 PAST = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=10)
 PERIOD = PAST.strftime("%Y-%m")
 _serial = itertools.count(1)

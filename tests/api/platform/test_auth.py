@@ -17,6 +17,7 @@ from ledger.core import clock
 from ledger.platform import domain
 from ledger.platform.tables import AppUser
 from tests.conftest import PASSWORD
+from tests.pinned_clock import SHANGHAI, PinnedClock
 
 
 async def test_health_is_public(client: Any) -> None:
@@ -75,13 +76,29 @@ async def test_tampered_token_is_401(client: Any, login: Any) -> None:
 
 async def test_expired_token_is_401(client: Any, login: Any, settings: Any) -> None:
     await login("admin")
-    past = int((dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).timestamp())
+    past = int((clock.now() - dt.timedelta(hours=1)).timestamp())
     token = jwt.encode(
         {"sub": "admin", "uid": 1, "role": "admin", "iat": past - 900, "exp": past},
         settings.secret_key,
         algorithm="HS256",
     )
     response = await client.get("/api/users", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401
+    assert response.json()["detail"] == "the access token has expired: request a new one"
+
+
+@pytest.mark.parametrize("year", [2001, 2040])
+async def test_tokens_expire_by_the_ledger_clock_not_the_wall_clock(
+    client: Any, login: Any, settings: Any, pinned_clock: PinnedClock, year: int
+) -> None:
+    """A token issued at a pinned moment long past (exp before the wall clock) or far ahead (iat after
+    it) is valid until the ledger's clock passes its expiry."""
+    pinned_clock.set(dt.datetime(year, 6, 1, 9, 0, tzinfo=SHANGHAI))
+    headers = await login("admin")
+    pinned_clock.advance(dt.timedelta(seconds=settings.token_ttl_seconds - 1))
+    assert (await client.get("/api/users", headers=headers)).status_code == 200
+    pinned_clock.advance(dt.timedelta(seconds=1))
+    response = await client.get("/api/users", headers=headers)
     assert response.status_code == 401
     assert response.json()["detail"] == "the access token has expired: request a new one"
 

@@ -13,6 +13,7 @@ from ledger.demo import load_demo_users
 from ledger.journal.repository import JournalRepository
 from ledger.platform.jobs import run_job
 from ledger.platform.tables import AuditEvent
+from tests.pinned_clock import PINNED_TODAY
 
 
 async def test_demo_then_overdue_job(database: Any, settings: Settings) -> None:
@@ -34,7 +35,7 @@ async def test_demo_then_overdue_job(database: Any, settings: Settings) -> None:
 async def _overdue_job_flags_late_decisions_and_payments_once(settings: Settings) -> None:
     spec = next(s for s in job_specs(settings) if s.name == "claims-overdue")
     assert spec.cron == {"hour": 2, "minute": 0}
-    late = (dt.date.today() + dt.timedelta(days=60)).isoformat()
+    late = (PINNED_TODAY + dt.timedelta(days=60)).isoformat()
     outcome = await run_job(spec, late)
     # under review + assessed (decision due in 30 days) and approved + partly paid (payment due in 10)
     assert outcome.status == "done"
@@ -46,6 +47,6 @@ async def _overdue_job_flags_late_decisions_and_payments_once(settings: Settings
     assert await AuditEvent.count().where(AuditEvent.action == "claim.overdue") == 24
     again = await run_job(spec, late)
     assert (again.ran, again.status) == (False, "skipped")
-    assert (await run_job(spec, (dt.date.today() + dt.timedelta(days=61)).isoformat())).result.startswith(
+    assert (await run_job(spec, (PINNED_TODAY + dt.timedelta(days=61)).isoformat())).result.startswith(
         "0 claim"
     )

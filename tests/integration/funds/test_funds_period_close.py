@@ -23,9 +23,10 @@ from ledger.journal.tables import JournalEntryRow
 from ledger.platform.domain import Principal, Role
 from ledger.platform.jobs import run_job
 from ledger.platform.tables import AuditEvent
+from tests.pinned_clock import PINNED_TODAY
 
 ACTOR = Principal(user_id=1, username="accountant", role=Role.ACCOUNTANT)
-TODAY = dt.datetime.now(dt.timezone(dt.timedelta(hours=8))).date()
+TODAY = PINNED_TODAY
 LAST_MONTH_END = TODAY.replace(day=1) - dt.timedelta(days=1)
 LAST_MONTH = LAST_MONTH_END.strftime("%Y-%m")
 TWO_MONTHS_AGO_END = LAST_MONTH_END.replace(day=1) - dt.timedelta(days=1)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ledger import db
 from ledger.config import Settings
+from ledger.core import clock
 from ledger.core.entries import Posting
 from ledger.journal import service
 from ledger.journal.service import Ledger
@@ -20,6 +21,7 @@ from ledger.journal.service import Ledger
 
 async def main(data_dir: Path, database_url: str, start: int) -> None:
     settings = Settings(data_dir=data_dir, database_url=database_url, secret_key="x" * 32)
+    clock.configure(settings.timezone)  # the test's pinned moment, as the app and the CLI do
     async with db.connected(settings):
         ledger = Ledger.of(settings)
         n = start

@@ -8,6 +8,7 @@ import pytest
 
 from ledger.core.errors import InvalidInput
 from ledger.core.ids import mask_resident_id, upgrade_ric15, validate_credit_code, validate_resident_id
+from tests.pinned_clock import PinnedClock
 
 
 @pytest.mark.parametrize(
@@ -49,6 +50,23 @@ def test_birth_date_in_the_future_is_refused() -> None:
     with pytest.raises(InvalidInput) as caught:
         validate_resident_id(number, today=dt.date(2026, 11, 29))
     assert caught.value.rule == "birth date not in future"
+
+
+def test_a_baby_born_today_in_shanghai_is_not_born_in_the_future(pinned_clock: PinnedClock) -> None:
+    """At 00:30 in Shanghai it is still yesterday in UTC; the birth date is judged by the business date."""
+    pinned_clock.set(dt.datetime(2026, 11, 30, 16, 30, tzinfo=dt.UTC))
+    born_today, born_tomorrow = _ric("37021420261201001"), _ric("37021420261202001")
+    assert validate_resident_id(born_today) == born_today
+    with pytest.raises(InvalidInput) as caught:
+        validate_resident_id(born_tomorrow)
+    assert caught.value.rule == "birth date not in future"
+
+
+def _ric(body: str) -> str:
+    """``body`` (the first 17 characters) with its check character."""
+    from stdnum.cn import ric
+
+    return body + ric.calc_check_digit(body + "0")
 
 
 def test_impossible_birth_date_is_refused() -> None:

@@ -115,7 +115,7 @@ def iso_date(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-        return aware.astimezone(clock.BUSINESS_TZ).strftime("%Y-%m-%d %H:%M")
+        return aware.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M")
     return value.isoformat()
 
 
