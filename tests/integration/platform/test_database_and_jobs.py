@@ -27,6 +27,7 @@ from ledger.platform.jobs import JobSpec, daily_period, reap_stale_runs, rerun_a
 from ledger.platform.tables import JobRun
 from ledger.scheduler import Leadership, leader_lock
 from tests.faults.leases_worker import DEADLINE, until
+from tests.pinned_clock import PinnedClock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -266,7 +267,7 @@ async def test_a_live_holder_keeps_its_run_until_its_lease_runs_out(database: An
     assert (await _run_row("test-job:2026-10"))["attempts"] == 2
 
 
-async def test_a_run_renews_its_lease_while_it_works(database: Any) -> None:
+async def test_a_run_renews_its_lease_while_it_works(database: Any, pinned_clock: PinnedClock) -> None:
     release = asyncio.Event()
     renewals: set[dt.datetime] = set()
 
@@ -278,6 +279,9 @@ async def test_a_run_renews_its_lease_while_it_works(database: Any) -> None:
     running = asyncio.create_task(run_job(_spec(slow), "2026-10", lease=lease))
 
     async def renewed_twice() -> bool:
+        # The clock is stopped; a millisecond a poll lets each renewal stamp a new lease end while
+        # the lease (0.3 s of clock time) never runs out under the run.
+        pinned_clock.advance(dt.timedelta(milliseconds=1))
         row = await _run_row("test-job:2026-10")
         if row is not None and row["lease_until"] is not None:
             renewals.add(row["lease_until"])
