@@ -26,6 +26,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from ledger.config.settings import Settings
+from ledger.core.errors import Conflict
 
 APP_MODULES = (
     "ledger.platform.piccolo_app",
@@ -220,6 +221,10 @@ async def connected(settings: Settings) -> AsyncIterator[Engine]:
     finally:
         if isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
+
+
+class DatabaseBehindMigrations(Conflict):
+    """The database is behind the code's migrations: run `relief-ledger db upgrade` first."""
 
 
 async def pending_migrations() -> dict[str, list[str]]:
