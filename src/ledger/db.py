@@ -84,10 +84,12 @@ def configure(settings: Settings) -> Engine:
     engine = make_engine(settings)
     _engine = engine
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
+    # A table caches the engine Piccolo's finder gave it on first use; refresh_db (Piccolo's public way
+    # after PICCOLO_CONF's engine changes) makes each ask again, and PICCOLO_CONF answers ``_engine``.
     for config in app_configs():
         for table in config.table_classes:
-            table._meta.db = engine
-    Migration._meta.db = engine
+            table._meta.refresh_db()
+    Migration._meta.refresh_db()
     return engine
 
 
