@@ -17,7 +17,6 @@ from ledger import db
 from ledger.claims import controllers as claims_controllers
 from ledger.config import Settings, get_settings
 from ledger.core import clock
-from ledger.core.errors import LedgerError
 from ledger.funds import controllers as funds_controllers
 from ledger.journal import controllers as journal_controllers
 from ledger.journal.service import Ledger
@@ -33,10 +32,6 @@ from ledger.web.middleware import IdempotencyMiddleware, RequestIdMiddleware
 from ledger.web.request_ids import echo_header
 
 log = logging.getLogger("ledger")
-
-
-class DatabaseBehindMigrations(LedgerError):
-    """The database is behind the code's migrations: run `relief-ledger db upgrade` first."""
 
 
 @get("/health", opt={PUBLIC: True}, operation_id="health", tags=["health"])
@@ -94,7 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             if pending:
                 names = ", ".join(f"{app_name} ({len(ids)})" for app_name, ids in pending.items())
                 msg = f"the database is behind its migrations: {names}. Run `relief-ledger db upgrade` first."
-                raise DatabaseBehindMigrations(msg)
+                raise db.DatabaseBehindMigrations(msg)
             # Catch up on entries committed before a crash, before serving anything.
             await Ledger.of(settings).export_quietly()
             yield

@@ -26,6 +26,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from ledger.config.settings import Settings
+from ledger.core.errors import Conflict
 
 APP_MODULES = (
     "ledger.platform.piccolo_app",
@@ -83,10 +84,12 @@ def configure(settings: Settings) -> Engine:
     engine = make_engine(settings)
     _engine = engine
     os.environ["PICCOLO_CONF"] = PICCOLO_CONF
+    # A table caches the engine Piccolo's finder gave it on first use; refresh_db (Piccolo's public way
+    # after PICCOLO_CONF's engine changes) makes each ask again, and PICCOLO_CONF answers ``_engine``.
     for config in app_configs():
         for table in config.table_classes:
-            table._meta.db = engine
-    Migration._meta.db = engine
+            table._meta.refresh_db()
+    Migration._meta.refresh_db()
     return engine
 
 
@@ -220,6 +223,10 @@ async def connected(settings: Settings) -> AsyncIterator[Engine]:
     finally:
         if isinstance(engine, PostgresEngine):
             await engine.close_connection_pool()
+
+
+class DatabaseBehindMigrations(Conflict):
+    """The database is behind the code's migrations: run `relief-ledger db upgrade` first."""
 
 
 async def pending_migrations() -> dict[str, list[str]]:

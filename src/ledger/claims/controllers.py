@@ -1,4 +1,5 @@
-"""HTTP routes of the claims domain. Thin: validate, call one service method, return a schema.
+"""HTTP routes of the claims domain: parse the request, call the service, and map the rows it returns to
+the response schemas by hand (``_claim_view`` and the other ``_*_view`` helpers below), masking resident IDs.
 
 Who does what: adjusters record events, register, update, collect documents and assess; approvers
 approve, reject, reopen and override the duplicate check; accountants pay approved claims and record

@@ -9,8 +9,8 @@ Rounding: every percentage (co-insurance, 低保/特困 uplift, disability grade
 ``ledger.core.money.percent_of``: half up, to the fen, at that step. Scale-back never rounds: it
 distributes whole fen by largest remainder so the payouts sum to the limit exactly.
 
-Errors: each named error's class docstring is its default message; ``field`` names the input at fault
-and ``rule`` the rule it breaks.
+Errors: the named errors are in ``claims.errors`` (the two shared with funds in ``core.errors``); each
+class docstring is the default message, ``field`` names the input at fault and ``rule`` the rule it breaks.
 """
 
 from __future__ import annotations
@@ -23,6 +23,13 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar
 
+from ledger.claims.errors import (
+    AboveRuleAmount,
+    DuplicateClaim,
+    Overpayment,
+    PaymentNotAllowed,
+    ReasonRequired,
+)
 from ledger.claims.policy import (
     CLAIMS_ACCOUNT_PREFIX,
     BenefitHead,
@@ -34,11 +41,11 @@ from ledger.claims.policy import (
 )
 from ledger.core.entries import Posting
 from ledger.core.errors import (
-    Conflict,
+    FourEyesViolation,
+    IllegalTransition,
     InvalidInput,
     PayloadTooLarge,
     PermissionDenied,
-    RuleViolation,
     UnsupportedMediaType,
 )
 from ledger.core.money import Fen, format_cny, percent_of
@@ -101,38 +108,6 @@ INSURANCE_BANK_ACCOUNT = "Assets:Insurance:Bank"
 
 PREMIUM_INCOME_ACCOUNT = "Income:Insurance:Premium"
 """Premium income of the insurance book."""
-
-
-# --------------------------------------------------------------------------------------------------
-# Errors
-
-
-class IllegalTransition(Conflict):
-    """The claim's current status does not allow this action."""
-
-
-class ReasonRequired(RuleViolation):
-    """A reason is required for this decision."""
-
-
-class AboveRuleAmount(RuleViolation):
-    """An assessed amount may be lowered, never raised above what the rules allow."""
-
-
-class FourEyesViolation(RuleViolation):
-    """Four eyes: whoever registered, assessed or first approved a claim cannot approve or reject it."""
-
-
-class Overpayment(RuleViolation):
-    """The payment would exceed the approved amount."""
-
-
-class PaymentNotAllowed(RuleViolation):
-    """The payment does not fit what is approved and already paid."""
-
-
-class DuplicateClaim(Conflict):
-    """The victim already has a claim for this event, or for this peril within the duplicate window."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -819,22 +794,24 @@ def check_four_eyes(
         first_approver: who gave the first approval, when a second one is needed.
 
     Raises:
-        FourEyesViolation: ``field="approver"``, naming the role the decider already had.
+        FourEyesViolation: (a ``PermissionDenied``, HTTP 403) ``field="approver"``; the message and the
+            ``rule`` (``four-eyes: the assessor may not approve or reject``) name the role the decider
+            already had.
     """
 
     def same(a: str, b: str | None) -> bool:
         return b is not None and a.strip().casefold() == b.strip().casefold()
 
-    for role, person in (
-        ("registered", registered_by),
-        ("assessed", assessed_by),
-        ("already approved", first_approver),
+    for did, role, person in (
+        ("registered", "registrar", registered_by),
+        ("assessed", "assessor", assessed_by),
+        ("already approved", "first approver", first_approver),
     ):
         if same(decider, person):
             raise FourEyesViolation(
-                f"{decider} {role} this claim and cannot also decide it",
+                f"{decider} {did} this claim and cannot also decide it",
                 field="approver",
-                rule="the approver must not have registered, assessed or already approved the claim",
+                rule=f"four-eyes: the {role} may not approve or reject",
             )
 
 

@@ -278,18 +278,6 @@ class ClaimRepository:
         )
         return rows
 
-    async def lines_of(self, claim_ids: Sequence[int]) -> list[Row]:
-        """The lines of several claims, by claim and position."""
-        if not claim_ids:
-            return []
-        rows: list[Row] = (
-            await ClaimLineRow.select()
-            .where(ClaimLineRow.claim.is_in(list(claim_ids)))
-            .order_by(ClaimLineRow.claim)
-            .order_by(ClaimLineRow.position)
-        )
-        return rows
-
     async def update_line(self, line_id: int, values: dict[str, Any]) -> None:
         """Set ``values`` on one line."""
         await ClaimLineRow.update(

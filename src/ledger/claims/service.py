@@ -23,12 +23,24 @@ import msgspec
 from ledger import db
 from ledger.claims import domain
 from ledger.claims.domain import ClaimAction, ClaimStatus, LimitUsage, PaymentKind
+from ledger.claims.errors import (
+    ClaimNotEditable,
+    ClaimNotFound,
+    DocumentNotFound,
+    DocumentsIncomplete,
+    DuplicateReference,
+    EventLimitExhausted,
+    EventNotFound,
+    NothingMissing,
+    PolicyYearNotFound,
+    PremiumExceeded,
+)
 from ledger.claims.policy import BenefitHead, PolicyConfig, PolicyYear, UploadLimits, load_policy
 from ledger.claims.repository import ClaimFilter, ClaimRepository, EventRepository, PolicyYearRepository, Row
 from ledger.claims.tables import ClaimLineRow
 from ledger.config import Settings
 from ledger.core import clock
-from ledger.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from ledger.core.errors import Conflict, InvalidInput
 from ledger.core.ids import validate_resident_id
 from ledger.core.money import Fen, format_amount, format_cny, parse_amount
 from ledger.journal import service as journal
@@ -62,46 +74,6 @@ EDITABLE = (ClaimStatus.REGISTERED, ClaimStatus.DOCUMENTS_PENDING, ClaimStatus.U
 
 FULL_ID_ROLES = (Role.ADJUSTER, Role.APPROVER)
 """Roles that see resident IDs in full; everyone else sees them masked."""
-
-
-class ClaimNotFound(NotFound):
-    """No claim has this number."""
-
-
-class EventNotFound(NotFound):
-    """No event has this number."""
-
-
-class PolicyYearNotFound(NotFound):
-    """No policy year has this code."""
-
-
-class DocumentNotFound(NotFound):
-    """The claim has no document with this id."""
-
-
-class ClaimNotEditable(Conflict):
-    """The claim can no longer be changed: it is assessed or decided."""
-
-
-class DocumentsIncomplete(RuleViolation):
-    """The verified documents do not yet satisfy the checklist."""
-
-
-class NothingMissing(RuleViolation):
-    """Every document on the checklist has been received; verify them and mark the documents complete."""
-
-
-class EventLimitExhausted(RuleViolation):
-    """Scaling the event back to its limit would leave a claim below what it has already been paid."""
-
-
-class PremiumExceeded(RuleViolation):
-    """The receipts would exceed the policy year's premium."""
-
-
-class DuplicateReference(Conflict):
-    """This payment reference is already recorded."""
 
 
 def policy_of(settings: Settings) -> PolicyConfig:

@@ -12,10 +12,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+from ledger.core.errors import InvalidInput
 from ledger.core.money import CURRENCY, Fen
 
 GENESIS_HASH = "0" * 64
 BOOKS = ("insurance", "charity")
+
+
+class UnbalancedEntry(InvalidInput):
+    """The journal entry does not balance or breaks a chart-of-accounts rule."""
 
 
 @dataclass(frozen=True, slots=True)

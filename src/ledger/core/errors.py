@@ -1,7 +1,11 @@
-"""Domain errors. None carries an HTTP status: ``ledger.web.errors`` maps them to responses in one place.
+"""The base types of every error Relief Ledger raises on purpose, and the errors two domains share.
 
-As in Fava, an error's default message is its class docstring; ``field`` names the input at fault and
-``rule`` states the rule it broke, so every 4xx answer says what to fix.
+Each domain error subclasses exactly one base below (never ``LedgerError`` itself); the base alone decides
+the HTTP status, in one table (``ledger.web.errors.STATUS_OF``), so no error carries a status. As in Fava,
+an error's default message is its class docstring; ``field`` names the input at fault and ``rule`` states
+the rule it broke, so every 4xx answer says what to fix. A domain's own errors live beside its rules
+(``claims/errors.py``, ``funds/errors.py``, ``reports/domain.py`` ...); the ones both claims and funds raise
+are at the end of this module.
 """
 
 from __future__ import annotations
@@ -25,6 +29,10 @@ class LedgerError(Exception):
         self.rule = rule
         self.extra = dict(extra or {})
         super().__init__(self.message)
+
+
+class BadRequest(LedgerError):
+    """The request is malformed: a parameter is not written the way the API expects."""
 
 
 class InvalidInput(LedgerError):
@@ -65,3 +73,15 @@ class AccountLocked(LedgerError):
 
 class LedgerValidationFailed(LedgerError):
     """The ledger failed validation."""
+
+
+# -- Errors of rules that claims and funds share -------------------------------------------------------
+
+
+class FourEyesViolation(PermissionDenied):
+    """Four eyes: a decision must be made by someone other than whoever recorded, assessed, reviewed or
+    already approved the case."""
+
+
+class IllegalTransition(Conflict):
+    """The current status of the claim, application or grant does not allow this action."""

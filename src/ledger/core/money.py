@@ -116,7 +116,7 @@ def capital_numerals(fen: Fen) -> str:
 
 
 def share(fen: Fen, numerator: int, denominator: int) -> Fen:
-    """Return ``fen * numerator / denominator`` rounded half up to the fen (the one place we round)."""
+    """Return ``fen * numerator / denominator`` rounded half up to the fen."""
     exact = Decimal(fen) * Decimal(numerator) / Decimal(denominator)
     return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 

@@ -21,10 +21,11 @@ The pieces, in the order money moves:
    ``cancellation_postings``, ``return_postings``).
 5. **Period close** (``period_close_postings``, ``check_period_open``, ``period_close_key``).
 
-Errors name the API input at fault in ``field``: ``amount``, ``project_budget``, ``requested_amount``,
-``pledged_amount``, ``approved_amount``, ``decided_by``, ``reviewed_by``, ``status``, ``tranche``,
-``tranche_percents``, ``score``, ``reason``, ``credit_code``, ``donor``, ``agreement``, ``received_on``,
-``submitted_on``, ``budget``, ``closes_on``, ``period``, ``balances``, ``expense_account``.
+Errors (in ``funds.errors``; the two shared with claims in ``core.errors``) name the API input at fault
+in ``field``: ``amount``, ``project_budget``, ``requested_amount``, ``pledged_amount``,
+``approved_amount``, ``decided_by``, ``reviewed_by``, ``status``, ``tranche``, ``tranche_percents``,
+``score``, ``reason``, ``credit_code``, ``donor``, ``agreement``, ``received_on``, ``submitted_on``,
+``budget``, ``closes_on``, ``period``, ``balances``, ``expense_account``.
 """
 
 from __future__ import annotations
@@ -39,9 +40,21 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from ledger.core.entries import Posting
-from ledger.core.errors import Conflict, InvalidInput, RuleViolation
+from ledger.core.errors import FourEyesViolation, IllegalTransition, InvalidInput
 from ledger.core.ids import validate_credit_code
 from ledger.core.money import Fen, format_amount
+from ledger.funds.errors import (
+    CallBudgetExceeded,
+    ConflictOfInterest,
+    ExceedsCommitment,
+    ExceedsPaid,
+    InsufficientFunds,
+    MatchingRuleBroken,
+    OutsideCallWindow,
+    PeriodAlreadyClosed,
+    ReportNotAccepted,
+    TrancheOutOfOrder,
+)
 
 # --------------------------------------------------------------------------------------------------
 # Accounts (names from src/ledger/config/accounts.toml; the statutory codes live there as data)
@@ -86,59 +99,6 @@ CHARITY_ACCOUNTS: frozenset[str] = frozenset(
     }
 )
 """Every account this module names; each must be opened by ``accounts.toml``."""
-
-
-# --------------------------------------------------------------------------------------------------
-# Errors (the message defaults to the class docstring; ``field`` names the input at fault)
-# --------------------------------------------------------------------------------------------------
-
-
-class InsufficientFunds(RuleViolation):
-    """The fund does not have enough available money for this amount."""
-
-
-class ExceedsCommitment(RuleViolation):
-    """The amount is more than the commitment still open for it."""
-
-
-class ExceedsPaid(RuleViolation):
-    """The amount returned is more than was paid out and not yet returned."""
-
-
-class MatchingRuleBroken(RuleViolation):
-    """The application breaks the call's matching rule."""
-
-
-class CallBudgetExceeded(RuleViolation):
-    """Approving this amount would take the call over its budget."""
-
-
-class OutsideCallWindow(RuleViolation):
-    """The call is not open on this date."""
-
-
-class FourEyesViolation(RuleViolation):
-    """A decision must be made by someone other than the person who recorded or reviewed the case."""
-
-
-class ConflictOfInterest(RuleViolation):
-    """This user is linked to the applicant organisation and may not review or decide its applications."""
-
-
-class IllegalTransition(Conflict):
-    """The application's or grant's current status does not allow this action."""
-
-
-class TrancheOutOfOrder(Conflict):
-    """Tranches are paid one at a time, in order, each once."""
-
-
-class ReportNotAccepted(RuleViolation):
-    """A later tranche is paid only after the report on the previous one has been accepted."""
-
-
-class PeriodAlreadyClosed(Conflict):
-    """This period has already been closed."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -780,7 +740,7 @@ def check_reviewer(
         raise FourEyesViolation(
             f"user {reviewer} recorded this application and may not review it",
             field="reviewed_by",
-            rule="four eyes",
+            rule="four-eyes: the recorder may not review",
         )
 
 
@@ -813,11 +773,15 @@ def check_decider(
         )
     if _user(decider) == _user(recorded_by):
         raise FourEyesViolation(
-            f"user {decider} recorded this and may not also decide it", field=field, rule="four eyes"
+            f"user {decider} recorded this and may not also decide it",
+            field=field,
+            rule="four-eyes: the recorder may not decide",
         )
     if _user(decider) in _users(reviewers):
         raise FourEyesViolation(
-            f"user {decider} reviewed this and may not also decide it", field=field, rule="four eyes"
+            f"user {decider} reviewed this and may not also decide it",
+            field=field,
+            rule="four-eyes: a reviewer may not decide",
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.config import Settings
-from ledger.funds.domain import PeriodAlreadyClosed
+from ledger.funds.errors import PeriodAlreadyClosed
 from ledger.funds.service import FundService
 from ledger.platform.jobs import JobSpec, monthly_period
 from ledger.platform.service import SYSTEM_ACTOR

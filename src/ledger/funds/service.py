@@ -32,7 +32,7 @@ from typing import Any
 
 from ledger.config import Settings
 from ledger.core import clock
-from ledger.core.errors import Conflict, InvalidInput, NotFound, RuleViolation
+from ledger.core.errors import InvalidInput, NotFound
 from ledger.core.money import Fen
 from ledger.db import serialize, write_transaction
 from ledger.funds import domain
@@ -47,6 +47,24 @@ from ledger.funds.domain import (
     MatchingRule,
     ReceiptKind,
     Restriction,
+)
+from ledger.funds.errors import (
+    ApplicationNotFound,
+    CallNotFound,
+    DuplicateConflictLink,
+    DuplicateFund,
+    DuplicateGrantee,
+    DuplicateReview,
+    FundNotFound,
+    FutureDate,
+    GranteeNotFound,
+    GrantNotFound,
+    PeriodClosed,
+    PeriodNotOver,
+    PeriodOutOfOrder,
+    ReportNotFound,
+    ReportNotPending,
+    UserNotFound,
 )
 from ledger.funds.repository import (
     ApplicationRepository,
@@ -78,75 +96,6 @@ REPORT_SENT_BACK = "sent_back"
 def fund_config() -> FundConfig:
     """The packaged fund parameters, read once per process."""
     return load_fund_config()
-
-
-# --------------------------------------------------------------------------------------------------
-# Errors
-# --------------------------------------------------------------------------------------------------
-
-
-class FundNotFound(NotFound):
-    """No fund has this id."""
-
-
-class GranteeNotFound(NotFound):
-    """No grantee organisation has this id."""
-
-
-class CallNotFound(NotFound):
-    """No call for applications has this id."""
-
-
-class ApplicationNotFound(NotFound):
-    """No application has this id."""
-
-
-class GrantNotFound(NotFound):
-    """No grant has this id."""
-
-
-class ReportNotFound(NotFound):
-    """This grant has no report with this id."""
-
-
-class UserNotFound(NotFound):
-    """No user has this name."""
-
-
-class DuplicateFund(Conflict):
-    """A fund with this code exists already."""
-
-
-class DuplicateGrantee(Conflict):
-    """An organisation with this unified social credit code exists already."""
-
-
-class DuplicateConflictLink(Conflict):
-    """This user is already linked to this organisation."""
-
-
-class DuplicateReview(Conflict):
-    """This reviewer has already reviewed this application."""
-
-
-class ReportNotPending(Conflict):
-    """Only a submitted report can be accepted or sent back."""
-
-
-class FutureDate(InvalidInput):
-    """The date lies in the future."""
-
-
-class PeriodClosed(RuleViolation):
-    """The date falls in a period of the charity book that is already closed."""
-
-
-class PeriodNotOver(RuleViolation):
-    """A period can be closed only after its last day."""
-
-
-class PeriodOutOfOrder(Conflict):
-    """Periods are closed in order: this one ends on or before the last closed period."""
 
 
 # --------------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from ledger.books import (
 from ledger.books.chart import Chart
 from ledger.config import Settings
 from ledger.core import clock
-from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, entry_hash
+from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, UnbalancedEntry, entry_hash
 from ledger.core.errors import Conflict, InvalidInput, LedgerValidationFailed, NotFound
 from ledger.journal.repository import JournalRepository, LedgerCheckRepository
 
@@ -45,10 +45,6 @@ EXPORT_LOCK = "ledger-export"
 def chart() -> Chart:
     """The chart of accounts, read once per process."""
     return load_chart()
-
-
-class UnbalancedEntry(InvalidInput):
-    """The journal entry does not balance or breaks a chart-of-accounts rule."""
 
 
 async def post(

@@ -18,6 +18,7 @@ from ledger.books.chart import Chart
 from ledger.books.check import CheckReport
 from ledger.books.statements import Turnover
 from ledger.core.entries import JournalEntry
+from ledger.core.errors import BadRequest
 from ledger.core.ids import mask_resident_id
 from ledger.core.money import Fen, format_cny
 from ledger.reports import documents as d
@@ -30,6 +31,10 @@ EARLIEST_DAY = dt.date(dt.MINYEAR + 1, 1, 1)
 and the same days a year earlier (the comparative column), which must be calendar days too."""
 LATEST_DAY = dt.date.max - dt.timedelta(days=1)
 """The last day a period may end on: a register reads up to the start of the day after it."""
+
+
+class BadDate(BadRequest):
+    """A date parameter is not a calendar date written YYYY-MM-DD."""
 
 
 @dataclass(frozen=True, slots=True)

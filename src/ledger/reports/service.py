@@ -26,12 +26,12 @@ from ledger.claims.service import DECIDED, policy_of
 from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import BOOKS, JournalEntry
-from ledger.core.errors import Conflict, InvalidInput, LedgerError, NotFound
+from ledger.core.errors import Conflict, InvalidInput, NotFound
 from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger, chart
 from ledger.reports import documents as d
 from ledger.reports import domain
-from ledger.reports.domain import ALL_BOOKS, CLOSE_CAUSE, EARLIEST_DAY, LATEST_DAY, Context, Period
+from ledger.reports.domain import ALL_BOOKS, CLOSE_CAUSE, EARLIEST_DAY, LATEST_DAY, BadDate, Context, Period
 from ledger.reports.exports import to_csv, to_xlsx
 from ledger.reports.pdf import render_statement, render_vouchers
 from ledger.reports.repository import ReportRepository
@@ -145,10 +145,6 @@ def report_request(
             f"the period starts ({first}) after it ends ({last})", field="from", rule="from <= to"
         )
     return ReportRequest(spec, chosen, Period(first, last))
-
-
-class BadDate(LedgerError):
-    """A date parameter is not a calendar date written YYYY-MM-DD (a malformed request: 400)."""
 
 
 def parse_day(text: str | None, field: str) -> dt.date | None:

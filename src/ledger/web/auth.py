@@ -76,9 +76,3 @@ def access(*roles: Role, idempotent: bool = False, description: str = "") -> dic
         "security": [{"bearer": []}],
         "description": text,
     }
-
-
-def current_principal(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal:
-    """The signed-in principal of a request (for handler dependencies)."""
-    principal: Principal = connection.user
-    return principal

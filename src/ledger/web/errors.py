@@ -20,7 +20,10 @@ from ledger.web import request_ids
 log = logging.getLogger("ledger.web")
 PROBLEM_JSON = "application/problem+json"
 
+#: The status of every base type in ``ledger.core.errors``; each error the code raises subclasses exactly
+#: one of them (``tests/unit/test_errors.py`` walks the package to check it).
 STATUS_OF: dict[type[errors.LedgerError], int] = {
+    errors.BadRequest: 400,
     errors.InvalidInput: 422,
     errors.NotFound: 404,
     errors.Conflict: 409,

@@ -82,8 +82,9 @@ async def test_four_eyes_and_second_approver(api: Claims) -> None:
     assert first.status_code == 200
     assert (first.json()["status"], first.json()["approvers"]) == ("assessed", ["approver"])
     again = await api.approve(no)
-    assert again.status_code == 422
+    assert again.status_code == 403  # a permission conflict, not a malformed or stale request
     assert again.json()["field"] == "approver"
+    assert again.json()["rule"] == "four-eyes: the first approver may not approve or reject"
     assert "already approved" in again.json()["detail"]
     second = await api.approve(no, "approver2")
     assert second.status_code == 200
@@ -121,7 +122,9 @@ async def test_duplicate_refused_then_overridden_by_an_approver(api: Claims) -> 
     # whoever registered it cannot approve it
     no = overridden.json()["claim_no"]
     await api.assess(no)
-    assert (await api.approve(no)).status_code == 422
+    own = await api.approve(no)
+    assert own.status_code == 403
+    assert own.json()["rule"] == "four-eyes: the registrar may not approve or reject"
     assert (await api.approve(no, "approver2")).status_code == 200
 
 

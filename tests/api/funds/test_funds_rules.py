@@ -96,21 +96,25 @@ async def test_four_eyes_on_reviews_and_decisions(funds: Funds) -> None:
     application = await funds.application(call, "1000.00")  # recorded by "accountant"
 
     own_review = await funds.post(f"/api/applications/{application}/reviews", {"score": 90})
-    assert own_review.status_code == 422
-    assert (own_review.json()["field"], own_review.json()["rule"]) == ("reviewed_by", "four eyes")
+    assert own_review.status_code == 403  # four eyes is about who acts: a permission conflict
+    assert (own_review.json()["field"], own_review.json()["rule"]) == (
+        "reviewed_by",
+        "four-eyes: the recorder may not review",
+    )
 
     await funds.ok(f"/api/applications/{application}/reviews", {"score": 70}, funds.acc2)
     again = await funds.post(f"/api/applications/{application}/reviews", {"score": 71}, funds.acc2)
     assert again.status_code == 409
 
-    for who in (funds.acc, funds.acc2):  # the recorder, the reviewer
+    for who, role in ((funds.acc, "the recorder"), (funds.acc2, "a reviewer")):
         response = await funds.post(
             f"/api/applications/{application}/approve", {"approved_amount": "1000.00"}, who
         )
-        assert response.status_code == 422
-        assert (response.json()["field"], response.json()["rule"]) == ("decided_by", "four eyes")
+        assert response.status_code == 403
+        rule = f"four-eyes: {role} may not decide"
+        assert (response.json()["field"], response.json()["rule"]) == ("decided_by", rule)
         response = await funds.post(f"/api/applications/{application}/reject", {"reason": "不符合"}, who)
-        assert response.status_code == 422
+        assert response.status_code == 403
     assert (await funds.get(f"/api/applications/{application}"))["status"] == "under_review"
     assert (await funds.position(fund))["available"] == "10000.00"
 
@@ -168,7 +172,8 @@ async def test_tranche_order_and_reports(funds: Funds) -> None:
         f"/api/grants/{grant['id']}/reports", {"summary": "中期", "submitted_on": PAST.isoformat()}
     )
     own = await funds.post(f"/api/grants/{grant['id']}/reports/{report['id']}/accept", {})
-    assert (own.status_code, own.json()["field"]) == (422, "accepted_by")
+    assert (own.status_code, own.json()["field"]) == (403, "accepted_by")
+    assert own.json()["rule"] == "four-eyes: the recorder may not decide"
     sent_back = await funds.ok(
         f"/api/grants/{grant['id']}/reports/{report['id']}/send-back", {"notes": "补充票据"}, funds.admin
     )

@@ -1,4 +1,4 @@
-"""The report routes: streamed downloads, parameter validation and roles."""
+"""The report routes: downloads, parameter validation and roles."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ async def auditor(client: Any, login: Any, settings: Settings) -> dict[str, str]
     return headers
 
 
-async def test_pdf_download_is_streamed_with_a_filename(client: Any, auditor: dict[str, str]) -> None:
+async def test_pdf_download_is_an_attachment_with_a_filename(client: Any, auditor: dict[str, str]) -> None:
     response = await client.get("/api/reports/trial-balance.pdf", params=QUERY, headers=auditor)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"] == "application/pdf"
@@ -29,6 +29,7 @@ async def test_pdf_download_is_streamed_with_a_filename(client: Any, auditor: di
         'attachment; filename="trial-balance_charity_2026-01-01_2026-12-31.pdf"'
     )
     assert len(response.headers["x-content-hash"]) == 64
+    assert int(response.headers["content-length"]) == len(response.content)
     text = PdfReader(BytesIO(response.content)).pages[0].extract_text()
     assert "试算平衡表" in text
     assert "255,802.45" in text

@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 from ledger import db
 from ledger.books import load_chart, verify_files
 from ledger.config import Settings
-from ledger.core.entries import Posting
+from ledger.core.entries import Posting, UnbalancedEntry
 from ledger.core.errors import Conflict, InvalidInput, NotFound
 from ledger.core.money import format_amount
 from ledger.journal import service
 from ledger.journal.repository import JournalRepository
-from ledger.journal.service import Ledger, UnbalancedEntry
+from ledger.journal.service import Ledger
 from tests.conftest import PG_URL
 
 CHART = load_chart()

@@ -15,10 +15,11 @@ import pytest
 from litestar.testing import TestClient
 
 from ledger import db
-from ledger.app import DatabaseBehindMigrations, create_app
+from ledger.app import create_app
 from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import Posting
+from ledger.db import DatabaseBehindMigrations
 from ledger.journal import service as journal
 from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger

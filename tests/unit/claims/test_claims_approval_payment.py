@@ -28,7 +28,7 @@ from ledger.claims.domain import (
     premium_postings,
 )
 from ledger.claims.policy import PolicyConfig, RuleVersion
-from ledger.core.errors import Conflict, InvalidInput, PermissionDenied, RuleViolation
+from ledger.core.errors import Conflict, InvalidInput, PermissionDenied
 
 # ---- approval
 
@@ -41,15 +41,20 @@ def test_second_approver_needed_strictly_above_50000(rules: RuleVersion) -> None
 
 
 @pytest.mark.parametrize(
-    ("decider", "role"),
-    [("wang", "registered"), ("LI ", "assessed"), ("zhao", "already approved")],
+    ("decider", "did", "role"),
+    [
+        ("wang", "registered", "registrar"),
+        ("LI ", "assessed", "assessor"),
+        ("zhao", "already approved", "first approver"),
+    ],
 )
-def test_four_eyes_refuses_anyone_who_handled_the_claim(decider: str, role: str) -> None:
+def test_four_eyes_refuses_anyone_who_handled_the_claim(decider: str, did: str, role: str) -> None:
     with pytest.raises(FourEyesViolation) as info:
         check_four_eyes(decider, "wang", "li", "zhao")
-    assert isinstance(info.value, RuleViolation)
+    assert isinstance(info.value, PermissionDenied)  # answered 403: who decides, not what is decided
     assert info.value.field == "approver"
-    assert f"{decider} {role} this claim" in info.value.message
+    assert info.value.rule == f"four-eyes: the {role} may not approve or reject"
+    assert f"{decider} {did} this claim" in info.value.message
     assert "Four eyes" in (FourEyesViolation.__doc__ or "")
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.core.errors import Conflict, InvalidInput, RuleViolation
+from ledger.core.errors import Conflict, InvalidInput, PermissionDenied, RuleViolation
 from ledger.funds import domain as d
 from ledger.funds.domain import ApplicationAction, ApplicationStatus, GrantAction, GrantStatus
 
@@ -137,9 +137,9 @@ def test_a_third_person_may_decide() -> None:
 def test_the_recorder_may_not_decide() -> None:
     with pytest.raises(d.FourEyesViolation) as err:
         d.check_decider("li", recorded_by="li", reviewers=["zhao"], conflicted_users=[])
-    assert isinstance(err.value, RuleViolation)
+    assert isinstance(err.value, PermissionDenied)
     assert err.value.field == "decided_by"
-    assert err.value.rule == "four eyes"
+    assert err.value.rule == "four-eyes: the recorder may not decide"
     assert "recorded" in err.value.message
 
 
@@ -156,6 +156,7 @@ def test_a_reviewer_may_not_decide() -> None:
     with pytest.raises(d.FourEyesViolation, match="reviewed") as err:
         d.check_decider("zhao", recorded_by="li", reviewers=["qian", "zhao"], conflicted_users=[])
     assert err.value.field == "decided_by"
+    assert err.value.rule == "four-eyes: a reviewer may not decide"
 
 
 def test_a_linked_user_may_not_decide_even_if_otherwise_allowed() -> None:
@@ -183,10 +184,11 @@ def test_reviewer_checks() -> None:
     with pytest.raises(d.FourEyesViolation) as four:
         d.check_reviewer("li", [], recorded_by="li")
     assert four.value.field == "reviewed_by"
+    assert four.value.rule == "four-eyes: the recorder may not review"
 
 
 def test_error_messages_default_to_the_docstring() -> None:
-    assert d.FourEyesViolation().message.startswith("A decision must be made by someone other")
+    assert d.FourEyesViolation().message.startswith("Four eyes: a decision must be made by someone other")
     assert d.ConflictOfInterest().message.startswith("This user is linked to the applicant organisation")
 
 

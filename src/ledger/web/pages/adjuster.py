@@ -33,7 +33,7 @@ OPEN = (
 INBOX_SIZE = 200
 
 
-class FormErrors(LedgerError):
+class FormErrors(InvalidInput):
     """Some inputs of the form are missing or malformed."""
 
     def __init__(self, errors: dict[str, str]) -> None:
