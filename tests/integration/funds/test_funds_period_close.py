@@ -9,13 +9,12 @@ import pytest
 
 from ledger.core.errors import LedgerError
 from ledger.funds import jobs
-from ledger.funds.domain import PeriodAlreadyClosed, ReceiptKind, Restriction
+from ledger.funds.domain import PeriodAlreadyClosed, ReceiptKind, Restriction, period_end
 from ledger.funds.service import (
     FundService,
     PeriodClosed,
     PeriodNotOver,
     PeriodOutOfOrder,
-    period_end,
 )
 from ledger.funds.tables import PeriodClose
 from ledger.journal.service import balances
