@@ -17,7 +17,7 @@ from typing import Any
 from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from ledger.claims.domain import ClaimStatus, allowed_actions, check_upload
+from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
     AssessIn,
@@ -114,7 +114,11 @@ def _claim_view(row: Row) -> ClaimView:
         documents_requested=json.loads(row["documents_requested"]),
         decision_due=row["decision_due"],
         payment_due=row["payment_due"],
+        advance_payment_due=row["advance_payment_due"],
+        rejection_notice_due=row["rejection_notice_due"],
+        limitation_ends=row["limitation_ends"],
         overdue=row["overdue"],
+        overdue_reasons=[OverdueClock(code) for code in row["overdue_reasons"].split(",") if code],
         allowed_actions=[a.value for a in allowed_actions(row["status"])],
     )
 

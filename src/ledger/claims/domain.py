@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ledger.claims.errors import (
     AboveRuleAmount,
+    ClaimTimeBarred,
     DuplicateClaim,
     Overpayment,
     PaymentNotAllowed,
@@ -62,6 +63,7 @@ __all__ = [
     "BenefitHead",
     "ClaimAction",
     "ClaimStatus",
+    "ClaimTimeBarred",
     "DuplicateClaim",
     "ExistingClaim",
     "FourEyesViolation",
@@ -69,6 +71,7 @@ __all__ = [
     "LimitLayer",
     "LimitUsage",
     "MissingDocument",
+    "OverdueClock",
     "Overpayment",
     "PaymentKind",
     "PaymentNotAllowed",
@@ -80,11 +83,16 @@ __all__ = [
     "allowed_actions",
     "approvals_required",
     "assess_line",
+    "check_claim_heads",
     "check_duplicate",
     "check_four_eyes",
+    "check_limitation",
+    "check_line",
+    "check_override",
     "check_payment",
     "check_upload",
     "checklist",
+    "clock_statuses",
     "decision_due",
     "documents_complete",
     "find_duplicate",
@@ -95,6 +103,7 @@ __all__ = [
     "missing_documents",
     "needs_second_approval",
     "next_status",
+    "overdue_clocks",
     "payment_due",
     "payment_postings",
     "premium_postings",
@@ -467,15 +476,95 @@ def _check_fen(value: object, field: str) -> Fen:
     return value
 
 
-def _head(value: BenefitHead | str) -> BenefitHead:
+def _head(value: BenefitHead | str, where: str = "") -> BenefitHead:
     try:
         return BenefitHead(value)
     except ValueError:
         raise InvalidInput(
             f"unknown benefit head {value!r}",
-            field="head",
+            field=f"{where}head",
             rule="one of " + ", ".join(h.value for h in BenefitHead),
         ) from None
+
+
+def check_line(
+    head: BenefitHead | str,
+    claimed_fen: Fen,
+    *,
+    grade: int | None = None,
+    unreimbursed_fen: Fen | None = None,
+    where: str = "",
+) -> BenefitHead:
+    """Check one benefit line on its own: a known head, a grade only (and always) for disability, an
+    unreimbursed part only for medical and at most the claimed amount. Returns the head.
+
+    Args:
+        head: the benefit head.
+        claimed_fen: what is claimed under it (>= 0).
+        grade: the disability grade 1..10, ``None`` for other heads.
+        unreimbursed_fen: medical only: the part 医保 left unpaid, or ``None``.
+        where: prefix of the field names in errors, e.g. ``"lines[0]."``.
+
+    Raises:
+        InvalidInput: ``field`` ``head``, ``claimed``, ``grade`` or ``unreimbursed`` after ``where``.
+    """
+    head = _head(head, where)
+    _check_fen(claimed_fen, f"{where}claimed")
+    if head is BenefitHead.DISABILITY:
+        if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 10:
+            raise InvalidInput(
+                f"disability needs a grade from 1 to 10: got {grade!r}",
+                field=f"{where}grade",
+                rule="integer 1..10",
+            )
+    elif grade is not None:
+        raise InvalidInput(
+            f"a grade applies only to disability, not {head}",
+            field=f"{where}grade",
+            rule="only for disability",
+        )
+    if unreimbursed_fen is not None:
+        if head is not BenefitHead.MEDICAL:
+            raise InvalidInput(
+                f"an unreimbursed amount applies only to medical, not {head}",
+                field=f"{where}unreimbursed",
+                rule="only for medical",
+            )
+        _check_fen(unreimbursed_fen, f"{where}unreimbursed")
+        if unreimbursed_fen > claimed_fen:
+            raise InvalidInput(
+                f"unreimbursed {format_cny(unreimbursed_fen)} is more than claimed {format_cny(claimed_fen)}",
+                field=f"{where}unreimbursed",
+                rule="at most the claimed amount",
+            )
+    return head
+
+
+def check_claim_heads(peril: str, heads: Sequence[BenefitHead], covered: Iterable[str], field: str) -> None:
+    """Check a claim's heads together: each covered under the peril, and at most one line per head.
+
+    Args:
+        peril: the claim's peril code.
+        heads: the heads of its lines, in order.
+        covered: the heads the peril covers (``PolicyConfig.peril(peril).heads``).
+        field: the name of the lines input, e.g. ``"lines"``.
+
+    Raises:
+        InvalidInput: ``field`` ``<field>[i].head`` for the first head not covered or claimed twice.
+    """
+    allowed = tuple(covered)
+    seen: set[BenefitHead] = set()
+    for index, head in enumerate(heads):
+        where = f"{field}[{index}].head"
+        if head not in allowed:
+            raise InvalidInput(
+                f"peril {peril!r} does not cover {head}",
+                field=where,
+                rule=f"heads covered under {peril}: " + ", ".join(allowed),
+            )
+        if head in seen:
+            raise InvalidInput(f"{head} is claimed twice", field=where, rule="one line per head")
+        seen.add(head)
 
 
 class _Trail:
@@ -551,32 +640,9 @@ def assess_line(
     head = _head(head)
     terms = rules.terms(peril, head)
     peril_rules = rules.peril_rules(peril)
-    _check_fen(claimed_fen, "claimed")
     for name in ("head_fen", "household_fen", "event_fen", "peril_year_fen", "policy_year_fen"):
         _check_fen(getattr(usage, name), "usage")
-    if head is BenefitHead.DISABILITY:
-        if isinstance(grade, bool) or not isinstance(grade, int) or not 1 <= grade <= 10:
-            raise InvalidInput(
-                f"disability needs a grade from 1 to 10: got {grade!r}", field="grade", rule="integer 1..10"
-            )
-    elif grade is not None:
-        raise InvalidInput(
-            f"a grade applies only to disability, not {head}", field="grade", rule="only for disability"
-        )
-    if unreimbursed_fen is not None:
-        if head is not BenefitHead.MEDICAL:
-            raise InvalidInput(
-                f"an unreimbursed amount applies only to medical, not {head}",
-                field="unreimbursed",
-                rule="only for medical",
-            )
-        _check_fen(unreimbursed_fen, "unreimbursed")
-        if unreimbursed_fen > claimed_fen:
-            raise InvalidInput(
-                f"unreimbursed {format_cny(unreimbursed_fen)} is more than claimed {format_cny(claimed_fen)}",
-                field="unreimbursed",
-                rule="at most the claimed amount",
-            )
+    check_line(head, claimed_fen, grade=grade, unreimbursed_fen=unreimbursed_fen)
 
     unit = "household" if head.per_household else "person"
     unit_cn = "每户" if head.per_household else "每人"
@@ -1016,7 +1082,8 @@ def check_duplicate(
     Raises:
         DuplicateClaim: (409) ``field="victim"``, naming the other claim in the message and in
             ``extra["claim_id"]``, when there is no override.
-        PermissionDenied: when someone other than an approver tries to override.
+        PermissionDenied: ``field="override_reason"`` when someone other than an approver tries to
+            override.
         ReasonRequired: ``field="override_reason"`` when an approver overrides without a reason.
     """
     if duplicate is None:
@@ -1030,14 +1097,26 @@ def check_duplicate(
             rule=f"one claim per victim and {same} (or peril within the duplicate window)",
             extra={"claim_id": duplicate.claim_id},
         )
+    check_override("the duplicate check", override_reason, overrider_is_approver, field="override_reason")
+
+
+def check_override(check: str, reason: str, overrider_is_approver: bool, *, field: str) -> None:
+    """Allow overriding a refusal only to an approver who gives a reason.
+
+    Args:
+        check: what is overridden, for the messages (e.g. ``"the duplicate check"``).
+        reason: the override's reason as given.
+        overrider_is_approver: whether the user asking to override holds the approver role.
+        field: the input that carries the reason.
+
+    Raises:
+        PermissionDenied: when someone other than an approver tries to override.
+        ReasonRequired: when the reason is blank.
+    """
     if not overrider_is_approver:
-        raise PermissionDenied(
-            "only an approver may override the duplicate check", field="override_reason", rule="approver role"
-        )
-    if not override_reason.strip():
-        raise ReasonRequired(
-            "overriding the duplicate check needs a reason", field="override_reason", rule="non-empty reason"
-        )
+        raise PermissionDenied(f"only an approver may override {check}", field=field, rule="approver role")
+    if not reason.strip():
+        raise ReasonRequired(f"overriding {check} needs a reason", field=field, rule="non-empty reason")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -1214,3 +1293,93 @@ def is_overdue(due: dt.date, today: dt.date, *, done_on: dt.date | None = None) 
         ``True`` when it is still open after ``due``, or was done after ``due``.
     """
     return (done_on if done_on is not None else today) > due
+
+
+def check_limitation(
+    known_on: dt.date,
+    reported_on: dt.date,
+    clocks: Clocks,
+    *,
+    override_reason: str | None = None,
+    overrider_is_approver: bool = False,
+) -> bool:
+    """Refuse a time-barred claim unless an approver overrides the limitation period with a reason.
+
+    Args:
+        known_on: the day the incident became known (the event's incident date).
+        reported_on: the day the claim is registered.
+        clocks: ``PolicyConfig.clocks``.
+        override_reason: the override's reason; ``None`` when nobody asked to override.
+        overrider_is_approver: whether the user asking to override holds the approver role.
+
+    Returns:
+        Whether the claim is time-barred (and so registered only by the override).
+
+    Raises:
+        ClaimTimeBarred: ``field="incident_date"``, the last day claims could be made in the message
+            and in ``extra["limitation_ends"]``, when there is no override.
+        PermissionDenied: ``field="limitation_override_reason"`` when someone other than an approver
+            tries to override.
+        ReasonRequired: ``field="limitation_override_reason"`` when the reason is blank.
+    """
+    if not is_time_barred(known_on, reported_on, clocks):
+        return False
+    if override_reason is None:
+        ends = limitation_ends(known_on, clocks)
+        raise ClaimTimeBarred(
+            f"the incident of {known_on.isoformat()} is time-barred: claims could be made until "
+            f"{ends.isoformat()}; only an approver may override",
+            field="incident_date",
+            rule=f"limitation period: {clocks.limitation_years} years after the incident",
+            extra={"limitation_ends": ends.isoformat()},
+        )
+    check_override(
+        "the limitation period", override_reason, overrider_is_approver, field="limitation_override_reason"
+    )
+    return True
+
+
+class OverdueClock(StrEnum):
+    """The deadlines the nightly job watches, each running while the claim is in certain statuses."""
+
+    DECISION = "decision"
+    ADVANCE_PAYMENT = "advance_payment"
+    PAYMENT = "payment"
+    REJECTION_NOTICE = "rejection_notice"
+
+
+_RUNS_WHILE: Mapping[OverdueClock, frozenset[ClaimStatus]] = MappingProxyType(
+    {
+        # The amount is not fixed until approval: both the decision and the advance of the undisputed
+        # part are owed while the claim is under review or assessed.
+        OverdueClock.DECISION: frozenset({ClaimStatus.UNDER_REVIEW, ClaimStatus.ASSESSED}),
+        OverdueClock.ADVANCE_PAYMENT: frozenset({ClaimStatus.UNDER_REVIEW, ClaimStatus.ASSESSED}),
+        OverdueClock.PAYMENT: frozenset({ClaimStatus.APPROVED, ClaimStatus.PARTLY_PAID}),
+        # Closing a rejected claim records that its coded notice went out.
+        OverdueClock.REJECTION_NOTICE: frozenset({ClaimStatus.REJECTED}),
+    }
+)
+
+
+def clock_statuses() -> tuple[str, ...]:
+    """The statuses in which some clock runs (the only claims the overdue job needs to look at)."""
+    return tuple(sorted({status.value for statuses in _RUNS_WHILE.values() for status in statuses}))
+
+
+def overdue_clocks(
+    status: ClaimStatus | str, due: Mapping[OverdueClock, dt.date | None], today: dt.date
+) -> tuple[OverdueClock, ...]:
+    """The clocks a claim has missed: those running in its status whose due date is before ``today``.
+
+    Args:
+        status: the claim's status.
+        due: each clock's due date, ``None`` (or absent) when it has not started.
+        today: the current business date.
+    """
+    current = _status(status)
+    found = []
+    for name, statuses in _RUNS_WHILE.items():
+        day = due.get(name)
+        if current in statuses and day is not None and is_overdue(day, today):
+            found.append(name)
+    return tuple(found)

@@ -76,3 +76,7 @@ class EventLimitExhausted(RuleViolation):
 
 class PremiumExceeded(RuleViolation):
     """The receipts would exceed the policy year's premium."""
+
+
+class ClaimTimeBarred(RuleViolation):
+    """The claim is time-barred: the limitation period after the incident has ended."""

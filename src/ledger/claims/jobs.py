@@ -21,7 +21,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
     return [
         JobSpec(
             name="claims-overdue",
-            description="flag claims past their decision or payment due date",
+            description="flag claims past a decision, advance-payment, payment or rejection-notice due date",
             cron={"hour": 2, "minute": 0},
             period_of=daily_period,
             body=mark_overdue,

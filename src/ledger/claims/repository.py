@@ -242,16 +242,24 @@ class ClaimRepository:
             query = query.where(clause)
         return {str(row["status"]): int(row["n"]) for row in await query}
 
-    async def mark_overdue(self, today: dt.date, deciding: Sequence[str], paying: Sequence[str]) -> list[Row]:
-        """Flag claims past their decision or payment due date; return the claims flagged now."""
-        late = (ClaimRow.status.is_in(list(deciding)) & (ClaimRow.decision_due < today)) | (
-            ClaimRow.status.is_in(list(paying)) & (ClaimRow.payment_due < today)
+    async def overdue_candidates(self, statuses: Sequence[str]) -> list[Row]:
+        """Claims in ``statuses`` (those with a running clock), oldest first, with what the clocks need."""
+        rows: list[Row] = (
+            await ClaimRow.select(
+                ClaimRow.id,
+                ClaimRow.claim_no,
+                ClaimRow.status,
+                ClaimRow.decision_due,
+                ClaimRow.payment_due,
+                ClaimRow.documents_complete_on,
+                ClaimRow.paused_days,
+                ClaimRow.rejected_on,
+                ClaimRow.overdue,
+                ClaimRow.overdue_reasons,
+            )
+            .where(ClaimRow.status.is_in(list(statuses)))
+            .order_by(ClaimRow.id)
         )
-        rows: list[Row] = await ClaimRow.select(
-            ClaimRow.id, ClaimRow.claim_no, ClaimRow.status, ClaimRow.decision_due, ClaimRow.payment_due
-        ).where(late, ClaimRow.overdue.eq(False))
-        if rows:
-            await ClaimRow.update({ClaimRow.overdue: True}).where(ClaimRow.id.is_in([r["id"] for r in rows]))
         return rows
 
     # -- limit usage ----------------------------------------------------------------------------

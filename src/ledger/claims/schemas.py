@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ledger.claims.domain import OverdueClock
 from ledger.web.choices import (
     BenefitHeadCode,
     ClaimActionCode,
@@ -105,7 +106,8 @@ class ClaimCreate(msgspec.Struct, forbid_unknown_fields=True):
 
     ``documents`` lists the document types whose paper originals the adjuster checked at registration;
     when they complete the checklist the claim goes straight to review. ``override_reason`` lets an
-    approver register a claim the duplicate check refuses.
+    approver register a claim the duplicate check refuses; ``limitation_override_reason`` one whose
+    incident is past the limitation period.
     """
 
     event_no: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
@@ -122,6 +124,7 @@ class ClaimCreate(msgspec.Struct, forbid_unknown_fields=True):
     scheme: SchemeCode = "relief_liability"
     documents: list[DocumentTypeCode] = []
     override_reason: Reason | None = None
+    limitation_override_reason: Reason | None = None
 
 
 class ClaimUpdate(msgspec.Struct, forbid_unknown_fields=True):
@@ -221,7 +224,11 @@ class ClaimView(msgspec.Struct):
     documents_requested: list[dict[str, Any]]
     decision_due: dt.date | None
     payment_due: dt.date | None
+    advance_payment_due: dt.date | None
+    rejection_notice_due: dt.date | None
+    limitation_ends: dt.date
     overdue: bool
+    overdue_reasons: list[OverdueClock]
     allowed_actions: list[ClaimActionCode]
 
 

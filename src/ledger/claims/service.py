@@ -249,55 +249,22 @@ class ClaimsService:
     # -- registration -------------------------------------------------------------------------------
 
     def _lines(self, peril: str, lines: Sequence[Any], field: str = "lines") -> list[dict[str, Any]]:
-        """Validate benefit lines; return their column values."""
-        covered = self.policy.peril(peril).heads
+        """Validate benefit lines (``domain.check_line``, ``domain.check_claim_heads``); return their
+        column values."""
         found: list[dict[str, Any]] = []
-        seen: set[str] = set()
+        heads: list[BenefitHead] = []
         for index, line in enumerate(lines):
-            where = f"{field}[{index}]"
-            try:
-                head = BenefitHead(line.head)
-            except ValueError:
-                raise InvalidInput(
-                    f"unknown benefit head {line.head!r}",
-                    field=f"{where}.head",
-                    rule="one of " + ", ".join(h.value for h in BenefitHead),
-                ) from None
-            if head not in covered:
-                raise InvalidInput(
-                    f"peril {peril!r} does not cover {head}",
-                    field=f"{where}.head",
-                    rule=f"heads covered under {peril}: " + ", ".join(covered),
-                )
-            if head in seen:
-                raise InvalidInput(
-                    f"{head} is claimed twice", field=f"{where}.head", rule="one line per head"
-                )
-            seen.add(head)
-            if head is BenefitHead.DISABILITY and (line.grade is None or not 1 <= line.grade <= 10):
-                raise InvalidInput(
-                    "disability needs a grade from 1 to 10", field=f"{where}.grade", rule="integer 1..10"
-                )
-            if head is not BenefitHead.DISABILITY and line.grade is not None:
-                raise InvalidInput(
-                    "a grade applies only to disability", field=f"{where}.grade", rule="only for disability"
-                )
-            if head is not BenefitHead.MEDICAL and line.unreimbursed is not None:
-                raise InvalidInput(
-                    "an unreimbursed amount applies only to medical",
-                    field=f"{where}.unreimbursed",
-                    rule="only for medical",
-                )
-            claimed = parse_amount(line.claimed, field=f"{where}.claimed")
+            where = f"{field}[{index}]."
+            claimed = parse_amount(line.claimed, field=f"{where}claimed")
             unreimbursed = (
                 None
                 if line.unreimbursed is None
-                else parse_amount(line.unreimbursed, field=f"{where}.unreimbursed", allow_zero=True)
+                else parse_amount(line.unreimbursed, field=f"{where}unreimbursed", allow_zero=True)
             )
-            if unreimbursed is not None and unreimbursed > claimed:
-                raise InvalidInput(
-                    "unreimbursed is more than claimed", field=f"{where}.unreimbursed", rule="at most claimed"
-                )
+            head = domain.check_line(
+                line.head, claimed, grade=line.grade, unreimbursed_fen=unreimbursed, where=where
+            )
+            heads.append(head)
             found.append(
                 {
                     "position": index + 1,
@@ -307,6 +274,7 @@ class ClaimsService:
                     "unreimbursed_fen": unreimbursed,
                 }
             )
+        domain.check_claim_heads(peril, heads, self.policy.peril(peril).heads, field)
         return found
 
     @staticmethod
@@ -318,7 +286,8 @@ class ClaimsService:
         return value
 
     async def register(self, actor: Principal, data: Any) -> Row:
-        """Register a claim; refuse a duplicate unless an approver overrides it with a reason.
+        """Register a claim; refuse a duplicate or a time-barred claim unless an approver overrides it
+        with a reason (``override_reason``, ``limitation_override_reason``), each override audited.
 
         Paper documents checked at registration are recorded as received and verified; when they
         complete the checklist the claim moves straight to review.
@@ -348,6 +317,13 @@ class ClaimsService:
         lines = self._lines(peril, data.lines)
         rules = self.policy.rules_on(event["incident_date"])
         now, today = clock.now(), clock.today()
+        time_barred = domain.check_limitation(
+            event["incident_date"],
+            today,
+            self.policy.clocks,
+            override_reason=data.limitation_override_reason,
+            overrider_is_approver=actor.role is Role.APPROVER,
+        )
         async with db.write_transaction():
             await db.serialize("claims-register")
             existing = [
@@ -427,6 +403,20 @@ class ClaimsService:
                     claim_no,
                     {"duplicate_of": str(duplicate.claim_id)},
                     {"override_reason": values["override_reason"]},
+                )
+            if time_barred:
+                await record_audit(
+                    actor,
+                    "claim.limitation_override",
+                    "claim",
+                    claim_no,
+                    {
+                        "incident_date": event["incident_date"].isoformat(),
+                        "limitation_ends": domain.limitation_ends(
+                            event["incident_date"], self.policy.clocks
+                        ).isoformat(),
+                    },
+                    {"limitation_override_reason": data.limitation_override_reason.strip()},
                 )
             required = domain.checklist(self.policy, peril, [line["head"] for line in lines])
             if domain.documents_complete(required, data.documents):
@@ -792,7 +782,9 @@ class ClaimsService:
             domain.next_status(claim["status"], ClaimAction.REJECT)
             domain.check_four_eyes(actor.username, claim["registered_by"], claim["assessed_by"])
             reason = f"{code}: {note.strip()}" if note.strip() else code
-            await self._move(actor, claim, ClaimAction.REJECT, reason, rejection_code=code)
+            await self._move(
+                actor, claim, ClaimAction.REJECT, reason, rejection_code=code, rejected_on=clock.today()
+            )
         return await self.claims_view(claim_no, actor)
 
     async def close(self, actor: Principal, claim_no: str, reason: str) -> Row:
@@ -815,9 +807,11 @@ class ClaimsService:
             first_approver=None,
             second_approver=None,
             rejection_code=None,
+            rejected_on=None,
             approved_on=None,
             payment_due=None,
             overdue=False,
+            overdue_reasons="",
             decision_due=domain.decision_due(today, 0, self.policy.clocks),
         )
 
@@ -992,12 +986,40 @@ class ClaimsService:
     # -- reading ------------------------------------------------------------------------------------
 
     async def claims_view(self, claim_no: str, viewer: Principal) -> Row:
-        """A claim with its lines, IDs masked unless the viewer's role needs them."""
+        """A claim with its lines and clocks, IDs masked unless the viewer's role needs them.
+
+        Besides the stored columns: ``advance_payment_due``, ``rejection_notice_due`` and
+        ``limitation_ends`` (``None`` for a clock that has not started).
+        """
         claim = await self._reload(claim_no)
+        due = self.clocks_due(claim)
         return {
             **claim,
+            "advance_payment_due": due[domain.OverdueClock.ADVANCE_PAYMENT],
+            "rejection_notice_due": due[domain.OverdueClock.REJECTION_NOTICE],
+            "limitation_ends": self.documents_deadline(claim),
             "lines": await self.claims.lines(int(claim["id"])),
             "full_ids": viewer.role in FULL_ID_ROLES,
+        }
+
+    def clocks_due(self, claim: Row) -> dict[domain.OverdueClock, dt.date | None]:
+        """Each clock's due date for a claim, ``None`` for a clock that has not started.
+
+        Args:
+            claim: a claim row (``decision_due``, ``payment_due``, ``documents_complete_on``,
+                ``paused_days``, ``rejected_on``).
+        """
+        complete_on, rejected_on = claim["documents_complete_on"], claim["rejected_on"]
+        clocks = self.policy.clocks
+        return {
+            domain.OverdueClock.DECISION: claim["decision_due"],
+            domain.OverdueClock.ADVANCE_PAYMENT: None
+            if complete_on is None
+            else domain.advance_payment_due(complete_on, int(claim["paused_days"]), clocks),
+            domain.OverdueClock.PAYMENT: claim["payment_due"],
+            domain.OverdueClock.REJECTION_NOTICE: None
+            if rejected_on is None
+            else domain.rejection_notice_due(rejected_on, clocks),
         }
 
     async def search(self, criteria: ClaimFilter, *, limit: int, offset: int) -> tuple[list[Row], int]:
@@ -1129,30 +1151,35 @@ class ClaimsService:
     # -- jobs ---------------------------------------------------------------------------------------
 
     async def mark_overdue(self, today: dt.date) -> int:
-        """Flag claims whose decision or payment is overdue; return how many were flagged."""
+        """Flag claims that missed a clock (``domain.overdue_clocks``) and record which in
+        ``overdue_reasons``; return how many claims were flagged or missed another clock."""
         async with db.write_transaction():
-            flagged = await self.claims.mark_overdue(
-                today,
-                deciding=[ClaimStatus.UNDER_REVIEW.value, ClaimStatus.ASSESSED.value],
-                paying=[ClaimStatus.APPROVED.value, ClaimStatus.PARTLY_PAID.value],
-            )
-            for row in flagged:
+            flagged = 0
+            for claim in await self.claims.overdue_candidates(domain.clock_statuses()):
+                missed = domain.overdue_clocks(claim["status"], self.clocks_due(claim), today)
+                before = [c for c in claim["overdue_reasons"].split(",") if c]
+                reasons = before + [c.value for c in missed if c.value not in before]
+                if reasons == before:
+                    continue
+                after = {"overdue": True, "overdue_reasons": ",".join(reasons)}
+                await self.claims.update(int(claim["id"]), after)
                 await record_audit(
                     "system",
                     "claim.overdue",
                     "claim",
-                    row["claim_no"],
-                    {"overdue": False},
+                    claim["claim_no"],
+                    {"overdue": claim["overdue"], "overdue_reasons": before},
                     _jsonable(
                         {
                             "overdue": True,
-                            "status": row["status"],
-                            "decision_due": row["decision_due"],
-                            "payment_due": row["payment_due"],
+                            "overdue_reasons": reasons,
+                            "status": claim["status"],
+                            **{f"{c.value}_due": day for c, day in self.clocks_due(claim).items() if day},
                         }
                     ),
                 )
-        return len(flagged)
+                flagged += 1
+        return flagged
 
 
 def payment_narration(peril_cn: str, claim_no: str, kind: PaymentKind) -> str:

@@ -99,7 +99,9 @@ class ClaimRow(Table, tablename="claims_claim"):
     decision_due = Date(null=True, default=None)
     approved_on = Date(null=True, default=None)
     payment_due = Date(null=True, default=None)
+    rejected_on = Date(null=True, default=None)
     overdue = Boolean(default=False, index=True)
+    overdue_reasons = Varchar(length=64, default="")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 

@@ -19,7 +19,8 @@ The pieces, in the order money moves:
 4. **Grants** (``GrantStatus``, ``next_grant_status``, ``GrantBalance``, ``tranche_schedule``,
    ``check_tranche_order``) and their entries (``commitment_postings``, ``tranche_payment_postings``,
    ``cancellation_postings``, ``return_postings``).
-5. **Period close** (``period_close_postings``, ``check_period_open``, ``period_close_key``).
+5. **Period close** (``period_close_postings``, ``check_period_open``, ``period_close_key``,
+   ``period_end``) and the closed-period rule for bookings (``ClosedPeriod``, ``closed_period_of``).
 
 Errors (in ``funds.errors``; the two shared with claims in ``core.errors``) name the API input at fault
 in ``field``: ``amount``, ``project_budget``, ``requested_amount``, ``pledged_amount``,
@@ -30,6 +31,7 @@ in ``field``: ``amount``, ``project_budget``, ``requested_amount``, ``pledged_am
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
@@ -1159,6 +1161,43 @@ def _check_period(period: str) -> str:
 def period_close_key(period: str) -> str:
     """Return the unique key a close of ``period`` claims first (``charity-close:2025``), so it runs once."""
     return f"charity-close:{_check_period(period)}"
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of ``2026-10`` or ``2026`` (``InvalidInput`` naming ``period`` for anything else)."""
+    year = int(_check_period(period)[:4])
+    if len(period) == 4:
+        return dt.date(year, 12, 31)
+    month = int(period[5:])
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedPeriod:
+    """The latest closed period of the charity book.
+
+    Args:
+        period: ``2026-10`` or ``2026``.
+        ends_on: its last day.
+    """
+
+    period: str
+    ends_on: dt.date
+
+
+def closed_period_of(on: dt.date, latest: ClosedPeriod | None) -> ClosedPeriod | None:
+    """The closed period a date falls in, or ``None`` when the date is still open.
+
+    Periods are closed in order, so every day up to the latest closed period's last day is closed: a
+    booking dated then is refused, and a period ending then cannot be closed any more.
+
+    Args:
+        on: the date of a booking (or the last day of a period to close).
+        latest: the latest closed period, ``None`` when none is closed.
+    """
+    if latest is not None and on <= latest.ends_on:
+        return latest
+    return None
 
 
 def check_period_open(period: str, closed_periods: Collection[str]) -> None:

@@ -22,7 +22,6 @@ Workflow decisions (beyond ADR 0002):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -127,16 +126,6 @@ def grant_balance(grant: Row) -> GrantBalance:
     )
 
 
-def period_end(period: str) -> dt.date:
-    """The last day of ``2026-10`` or ``2026``."""
-    domain.period_close_key(period)
-    year = int(period[:4])
-    if len(period) == 4:
-        return dt.date(year, 12, 31)
-    month = int(period[5:])
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
-
-
 def _not_future(on: dt.date, field: str) -> dt.date:
     if on > clock.today():
         raise FutureDate(f"{field} is in the future: {on.isoformat()}", field=field, rule="not in the future")
@@ -147,10 +136,13 @@ async def _booking_date(on: dt.date, field: str) -> dt.date:
     """Refuse a booking date in the future or in a closed period (call inside the transaction)."""
     _not_future(on, field)
     latest = await PeriodCloseRepository().latest()
-    if latest is not None and on <= latest["ends_on"]:
+    closed = domain.closed_period_of(
+        on, None if latest is None else domain.ClosedPeriod(latest["period"], latest["ends_on"])
+    )
+    if closed is not None:
         raise PeriodClosed(
-            f"{field} {on.isoformat()} falls in period {latest['period']}, closed through "
-            f"{latest['ends_on'].isoformat()}",
+            f"{field} {on.isoformat()} falls in period {closed.period}, closed through "
+            f"{closed.ends_on.isoformat()}",
             field=field,
             rule="booking date after the last closed period",
         )
@@ -313,7 +305,7 @@ class FundService(_Books):
             PeriodOutOfOrder: a later period is closed already.
         """
         key = domain.period_close_key(period)
-        ends_on = period_end(period)
+        ends_on = domain.period_end(period)
         if ends_on >= clock.today():
             raise PeriodNotOver(
                 f"period {period} ends on {ends_on.isoformat()}; close it after that day",
@@ -324,7 +316,8 @@ class FundService(_Books):
             await serialize(CLOSE_LOCK)
             closed = await self.closes.all()
             domain.check_period_open(period, [row["period"] for row in closed])
-            if closed and ends_on <= closed[-1]["ends_on"]:
+            latest = domain.ClosedPeriod(closed[-1]["period"], closed[-1]["ends_on"]) if closed else None
+            if domain.closed_period_of(ends_on, latest) is not None:
                 raise PeriodOutOfOrder(
                     f"period {period} ends before {closed[-1]['period']}, which is closed already",
                     field="period",

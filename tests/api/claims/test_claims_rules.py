@@ -217,6 +217,23 @@ async def test_reject_withdraw_reopen_need_reasons(api: Claims) -> None:
         ({"lines": [{"head": "death", "claimed": "100000000000000000000.00"}]}, 422, "lines[0].claimed"),
         ({"lines": [{"head": "property", "claimed": "1.00"}]}, 422, "lines[0].head"),
         ({"lines": [{"head": "disability", "claimed": "1.00", "grade": 11}]}, 422, "lines[0].grade"),
+        ({"lines": [{"head": "death", "claimed": "1.00", "grade": 3}]}, 422, "lines[0].grade"),
+        (
+            {"lines": [{"head": "death", "claimed": "1.00", "unreimbursed": "1.00"}]},
+            422,
+            "lines[0].unreimbursed",
+        ),
+        (
+            {"lines": [{"head": "medical", "claimed": "1.00", "unreimbursed": "1.01"}]},
+            422,
+            "lines[0].unreimbursed",
+        ),
+        (
+            {"lines": [{"head": "death", "claimed": "1.00"}, {"head": "death", "claimed": "2.00"}]},
+            422,
+            "lines[1].head",
+        ),
+        ({"lines": [{"head": "burial", "claimed": "1.00"}]}, 422, "lines[0].head"),
         ({"event_no": "EV-2026-999999"}, 404, "event_no"),
         ({"household_status": "rich"}, 422, "household_status"),
         ({"documents": ["selfie"]}, 422, "documents"),

@@ -37,14 +37,15 @@ async def _overdue_job_flags_late_decisions_and_payments_once(settings: Settings
     assert spec.cron == {"hour": 2, "minute": 0}
     late = (PINNED_TODAY + dt.timedelta(days=60)).isoformat()
     outcome = await run_job(spec, late)
-    # under review + assessed (decision due in 30 days) and approved + partly paid (payment due in 10)
+    # under review + assessed (decision due in 30 days, advance payment in 60), approved + partly paid
+    # (payment due in 10) and rejected (the notice due in 3): six claims stop at each status
     assert outcome.status == "done"
-    assert outcome.result.startswith("24 claim(s)")
+    assert outcome.result.startswith("30 claim(s)")
     flagged = {
         row["status"] for row in await ClaimRow.select(ClaimRow.status).where(ClaimRow.overdue.eq(True))
     }
-    assert flagged == {"under_review", "assessed", "approved", "partly_paid"}
-    assert await AuditEvent.count().where(AuditEvent.action == "claim.overdue") == 24
+    assert flagged == {"under_review", "assessed", "approved", "partly_paid", "rejected"}
+    assert await AuditEvent.count().where(AuditEvent.action == "claim.overdue") == 30
     again = await run_job(spec, late)
     assert (again.ran, again.status) == (False, "skipped")
     assert (await run_job(spec, (PINNED_TODAY + dt.timedelta(days=61)).isoformat())).result.startswith(

@@ -9,9 +9,9 @@ import pytest
 
 from ledger.core.errors import LedgerError
 from ledger.funds import jobs
-from ledger.funds.domain import ReceiptKind, Restriction
+from ledger.funds.domain import ReceiptKind, Restriction, period_end
 from ledger.funds.errors import PeriodAlreadyClosed, PeriodClosed, PeriodNotOver, PeriodOutOfOrder
-from ledger.funds.service import FundService, period_end
+from ledger.funds.service import FundService
 from ledger.funds.tables import PeriodClose
 from ledger.journal.service import balances
 from ledger.journal.tables import JournalEntryRow

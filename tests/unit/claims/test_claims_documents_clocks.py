@@ -11,7 +11,13 @@ import pytest
 from ledger.claims import domain
 from ledger.claims import policy as policy_module
 from ledger.claims.domain import (
+    ClaimStatus,
+    ClaimTimeBarred,
+    OverdueClock,
+    ReasonRequired,
     advance_payment_due,
+    check_limitation,
+    check_line,
     check_upload,
     checklist,
     decision_due,
@@ -20,11 +26,12 @@ from ledger.claims.domain import (
     is_time_barred,
     limitation_ends,
     missing_documents,
+    overdue_clocks,
     payment_due,
     rejection_notice_due,
 )
 from ledger.claims.policy import PolicyConfig
-from ledger.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from ledger.core.errors import InvalidInput, PayloadTooLarge, PermissionDenied, UnsupportedMediaType
 
 ALWAYS = ["claim_form", "claimant_id", "bank_card", "authority_certificate"]
 
@@ -134,6 +141,63 @@ def test_overdue_marking() -> None:
     assert is_overdue(due, dt.date(2026, 4, 1))
     assert not is_overdue(due, dt.date(2026, 5, 1), done_on=dt.date(2026, 3, 30))
     assert is_overdue(due, dt.date(2026, 5, 1), done_on=dt.date(2026, 4, 2))
+
+
+def test_limitation_refuses_a_day_late_naming_the_last_day(policy: PolicyConfig) -> None:
+    clocks = policy.clocks
+    incident = dt.date(2026, 3, 10)
+    assert check_limitation(incident, dt.date(2028, 3, 10), clocks) is False
+    with pytest.raises(ClaimTimeBarred) as info:
+        check_limitation(incident, dt.date(2028, 3, 11), clocks)
+    assert (info.value.field, info.value.rule) == (
+        "incident_date",
+        "limitation period: 2 years after the incident",
+    )
+    assert info.value.extra == {"limitation_ends": "2028-03-10"}
+    assert "2028-03-10" in str(info.value)
+
+
+def test_limitation_override_is_for_approvers_with_a_reason(policy: PolicyConfig) -> None:
+    late = (dt.date(2026, 3, 10), dt.date(2028, 3, 11), policy.clocks)
+    with pytest.raises(PermissionDenied) as denied:
+        check_limitation(*late, override_reason="late report", overrider_is_approver=False)
+    assert denied.value.field == "limitation_override_reason"
+    with pytest.raises(ReasonRequired):
+        check_limitation(*late, override_reason=" ", overrider_is_approver=True)
+    assert check_limitation(*late, override_reason="late report", overrider_is_approver=True) is True
+    # an override of a claim in time changes nothing
+    assert (
+        check_limitation(dt.date(2026, 3, 10), dt.date(2026, 3, 11), policy.clocks, override_reason="x")
+        is False
+    )
+
+
+def test_overdue_clocks_run_only_in_their_statuses_and_start_the_day_after_due() -> None:
+    due = dt.date(2026, 3, 31)
+    every = dict.fromkeys(OverdueClock, due)
+    on_due, after = dt.date(2026, 3, 31), dt.date(2026, 4, 1)
+    assert overdue_clocks(ClaimStatus.UNDER_REVIEW, every, on_due) == ()
+    assert overdue_clocks(ClaimStatus.UNDER_REVIEW, every, after) == (
+        OverdueClock.DECISION,
+        OverdueClock.ADVANCE_PAYMENT,
+    )
+    assert overdue_clocks("assessed", every, after) == (OverdueClock.DECISION, OverdueClock.ADVANCE_PAYMENT)
+    assert overdue_clocks("approved", every, after) == (OverdueClock.PAYMENT,)
+    assert overdue_clocks("partly_paid", every, after) == (OverdueClock.PAYMENT,)
+    assert overdue_clocks("rejected", every, after) == (OverdueClock.REJECTION_NOTICE,)
+    for done in ("registered", "documents_pending", "paid", "closed", "withdrawn"):
+        assert overdue_clocks(done, every, after) == ()
+    assert overdue_clocks("rejected", {OverdueClock.REJECTION_NOTICE: None}, after) == ()
+
+
+def test_line_checks_name_the_line_field() -> None:
+    with pytest.raises(InvalidInput) as info:
+        check_line("disability", 100, where="lines[1].")
+    assert (info.value.field, info.value.rule) == ("lines[1].grade", "integer 1..10")
+    with pytest.raises(InvalidInput) as info:
+        check_line("medical", 100, unreimbursed_fen=101)
+    assert (info.value.field, info.value.rule) == ("unreimbursed", "at most the claimed amount")
+    assert check_line("disability", 100, grade=10) == "disability"
 
 
 # ---- purity

@@ -455,3 +455,12 @@ def test_receipt_checks() -> None:
         with pytest.raises(InvalidInput) as err:
             d.check_receipt(**args)  # type: ignore[arg-type]
         assert err.value.field == field
+
+
+def test_a_date_through_the_latest_closed_period_is_closed() -> None:
+    latest = d.ClosedPeriod("2026-10", dt.date(2026, 10, 31))
+    assert d.closed_period_of(dt.date(2026, 10, 31), latest) == latest
+    assert d.closed_period_of(dt.date(2025, 1, 1), latest) == latest
+    assert d.closed_period_of(dt.date(2026, 11, 1), latest) is None
+    assert d.closed_period_of(dt.date(2000, 1, 1), None) is None
+    assert d.period_end("2026-10") == latest.ends_on
