@@ -8,6 +8,7 @@ it, and another takes over within a beat when the leader dies.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import fcntl
 import logging
@@ -111,8 +112,15 @@ class PostgresLeaderLock:
 
     async def release(self) -> None:
         connection, self._connection = self._connection, None
-        if connection is not None and not connection.is_closed():
-            connection.terminate()
+        if connection is None or connection.is_closed():
+            return
+        # Unlock before hanging up: the server frees a dropped session's locks only when its backend
+        # has noticed, and a standby asking in that moment would be refused.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(
+                connection.fetchval("SELECT pg_advisory_unlock($1)", lock_id(LEADER_LOCK)), timeout=5
+            )
+        connection.terminate()
 
 
 class FileLeaderLock:
