@@ -829,13 +829,7 @@ class ClaimsService:
         self, actor: Principal, claim_no: str, kind: str, amount: str | None, reference: str | None
     ) -> Row:
         """Pay part or the rest of the approved amount and post the journal entry in the same transaction."""
-        try:
-            payment_kind = PaymentKind(kind)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
-            ) from None
-        asked = None if amount is None else parse_amount(amount, field="amount")
+        payment_kind, asked = _payment_request(kind, amount)
         async with db.write_transaction():
             claim = await self._locked(claim_no)
             domain.next_status(claim["status"], payment_kind.action)
@@ -1114,13 +1108,7 @@ class ClaimsService:
 
         Raises the same errors as ``pay`` for a payment it would refuse.
         """
-        try:
-            payment_kind = PaymentKind(kind)
-        except ValueError:
-            raise InvalidInput(
-                f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
-            ) from None
-        asked = None if amount is None else parse_amount(amount, field="amount")
+        payment_kind, asked = _payment_request(kind, amount)
         claim = await self._reload(claim_no)
         domain.next_status(claim["status"], payment_kind.action)
         fen = domain.check_payment(int(claim["approved_fen"]), int(claim["paid_fen"]), asked, payment_kind)
@@ -1223,3 +1211,14 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def _payment_request(kind: str, amount: str | None) -> tuple[PaymentKind, Fen | None]:
+    """The payment kind and amount asked for (``None``: the rest), read alike by ``pay`` and its preview."""
+    try:
+        payment_kind = PaymentKind(kind)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
+        ) from None
+    return payment_kind, None if amount is None else parse_amount(amount, field="amount")
