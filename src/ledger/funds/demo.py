@@ -107,7 +107,7 @@ async def load_demo(settings: Settings) -> list[str]:
         actor=admin,
     )
     await funds.record_receipt(
-        fund["id"],
+        fund.id,
         kind=ReceiptKind.GOVERNMENT_GRANT,
         amount_fen=config.guidance_grant_fen,
         donor=config.grantor,
@@ -117,7 +117,7 @@ async def load_demo(settings: Settings) -> list[str]:
     )
     for n, (donor, amount) in enumerate(DONATIONS, start=1):
         await funds.record_receipt(
-            fund["id"],
+            fund.id,
             kind=ReceiptKind.DONATION,
             amount_fen=parse_amount(amount),
             donor=donor,
@@ -128,7 +128,7 @@ async def load_demo(settings: Settings) -> list[str]:
 
     applications = ApplicationService(settings)
     call = await applications.create_call(
-        fund["id"],
+        fund.id,
         title="2026年城阳区公益创投：困难群体帮扶项目",
         budget_fen=parse_amount("600000.00"),
         opens_on=day(40),
@@ -152,8 +152,8 @@ async def load_demo(settings: Settings) -> list[str]:
         )
         requested_fen = parse_amount(requested)
         application = await applications.record_application(
-            call["id"],
-            grantee_id=grantee["id"],
+            call.id,
+            grantee_id=grantee.id,
             project=project,
             project_budget_fen=2 * requested_fen,
             requested_fen=requested_fen,
@@ -161,14 +161,14 @@ async def load_demo(settings: Settings) -> list[str]:
             submitted_on=day(30),
             actor=accountant,
         )
-        await applications.review(application["id"], score=60 + 3 * n, notes="项目设计可行", actor=reviewer)
+        await applications.review(application.id, score=60 + 3 * n, notes="项目设计可行", actor=reviewer)
         if state == "under_review":
             continue
         if state == "rejected":
-            await applications.reject(application["id"], reason="服务对象与本期资助方向不符", actor=admin)
+            await applications.reject(application.id, reason="服务对象与本期资助方向不符", actor=admin)
             continue
-        grant = await applications.approve(application["id"], approved_fen=requested_fen, actor=admin)
-        await _advance(grants, grant["id"], state, day, accountant=accountant, admin=admin)
+        grant = await applications.approve(application.id, approved_fen=requested_fen, actor=admin)
+        await _advance(grants, grant.id, state, day, accountant=accountant, admin=admin)
     return [f"funds demo: fund {config.code}, 4 receipts, 1 call, {len(PLAN)} applications"]
 
 
@@ -221,7 +221,7 @@ async def _advance(
             report = (await grants.grants.reports(grant_id))[-1]
             await grants.accept_report(
                 grant_id,
-                report["id"],
+                report.id,
                 final=False,
                 notes="材料齐全",
                 accepted_on=day(12 if step == "report_accepted" else 4),

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from piccolo.table import Table
 
+from ledger.core.records import Record, record_of, records_of
+from ledger.funds.records import (
+    ApplicationRecord,
+    CallRecord,
+    ConflictLinkRecord,
+    FundRecord,
+    GranteeRecord,
+    GrantMoney,
+    GrantRecord,
+    PeriodCloseRecord,
+    ReceiptRecord,
+    ReportRecord,
+    ReturnRecord,
+    ReviewRecord,
+    TrancheRecord,
+)
 from ledger.funds.tables import (
     ConflictLink,
     Fund,
@@ -21,7 +37,7 @@ from ledger.funds.tables import (
     PeriodClose,
 )
 
-Row = dict[str, Any]
+R = TypeVar("R", bound=Record)
 
 
 async def _insert(table: type[Table], **values: Any) -> int:
@@ -29,9 +45,17 @@ async def _insert(table: type[Table], **values: Any) -> int:
     return int(rows[0]["id"])
 
 
-async def _one(table: type[Table], row_id: int) -> Row | None:
-    row: Row | None = await table.select().where(table._meta.primary_key == row_id).first()
-    return row
+async def _one(table: type[Table], kind: type[R], row_id: int) -> R | None:
+    return await _first(kind, table.select().where(table._meta.primary_key == row_id))
+
+
+async def _first(kind: type[R], query: Any) -> R | None:
+    row = await query.first()
+    return None if row is None else record_of(kind, row)
+
+
+async def _all(kind: type[R], query: Any) -> list[R]:
+    return records_of(kind, await query)
 
 
 async def _update(table: type[Table], row_id: int, values: dict[str, Any]) -> None:
@@ -47,19 +71,17 @@ class FundRepository:
         """Insert a fund and return its id."""
         return await _insert(Fund, **values)
 
-    async def get(self, fund_id: int) -> Row | None:
+    async def get(self, fund_id: int) -> FundRecord | None:
         """The fund ``fund_id``, or ``None``."""
-        return await _one(Fund, fund_id)
+        return await _one(Fund, FundRecord, fund_id)
 
-    async def by_code(self, code: str) -> Row | None:
+    async def by_code(self, code: str) -> FundRecord | None:
         """The fund called ``code``, or ``None``."""
-        row: Row | None = await Fund.select().where(Fund.code == code).first()
-        return row
+        return await _first(FundRecord, Fund.select().where(Fund.code == code))
 
-    async def all(self) -> list[Row]:
+    async def all(self) -> list[FundRecord]:
         """Every fund, oldest first."""
-        rows: list[Row] = await Fund.select().order_by(Fund.id)
-        return rows
+        return await _all(FundRecord, Fund.select().order_by(Fund.id))
 
     async def add_receipt(self, **values: Any) -> int:
         """Insert a receipt and return its id."""
@@ -69,32 +91,26 @@ class FundRepository:
         """Store the journal entry of a receipt."""
         await _update(FundReceipt, receipt_id, {"journal_seq": seq})
 
-    async def receipt(self, receipt_id: int) -> Row | None:
+    async def receipt(self, receipt_id: int) -> ReceiptRecord | None:
         """The receipt ``receipt_id``, or ``None``."""
-        return await _one(FundReceipt, receipt_id)
+        return await _one(FundReceipt, ReceiptRecord, receipt_id)
 
-    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[Row]:
+    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[ReceiptRecord]:
         """A fund's receipts, oldest first."""
-        rows: list[Row] = (
-            await FundReceipt.select()
-            .where(FundReceipt.fund == fund_id)
-            .order_by(FundReceipt.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return rows
+        query = FundReceipt.select().where(FundReceipt.fund == fund_id).order_by(FundReceipt.id)
+        return await _all(ReceiptRecord, query.limit(limit).offset(offset))
 
     async def received_fen(self, fund_id: int) -> int:
         """Everything a fund received."""
         rows = await FundReceipt.select(FundReceipt.fen).where(FundReceipt.fund == fund_id)
         return sum(int(row["fen"]) for row in rows)
 
-    async def grant_money(self, fund_id: int) -> list[Row]:
+    async def grant_money(self, fund_id: int) -> list[GrantMoney]:
         """Status, amount, paid, returned and released of each of a fund's grants."""
-        rows: list[Row] = await Grant.select(
+        query = Grant.select(
             Grant.status, Grant.amount_fen, Grant.paid_fen, Grant.returned_fen, Grant.released_fen
         ).where(Grant.fund == fund_id)
-        return rows
+        return await _all(GrantMoney, query)
 
 
 class GranteeRepository:
@@ -104,35 +120,30 @@ class GranteeRepository:
         """Insert a grantee and return its id."""
         return await _insert(Grantee, **values)
 
-    async def get(self, grantee_id: int) -> Row | None:
+    async def get(self, grantee_id: int) -> GranteeRecord | None:
         """The grantee ``grantee_id``, or ``None``."""
-        return await _one(Grantee, grantee_id)
+        return await _one(Grantee, GranteeRecord, grantee_id)
 
-    async def by_credit_code(self, code: str) -> Row | None:
+    async def by_credit_code(self, code: str) -> GranteeRecord | None:
         """The grantee with the credit code ``code``, or ``None``."""
-        row: Row | None = await Grantee.select().where(Grantee.credit_code == code).first()
-        return row
+        return await _first(GranteeRecord, Grantee.select().where(Grantee.credit_code == code))
 
-    async def page(self, *, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, limit: int, offset: int) -> list[GranteeRecord]:
         """Grantees by id."""
-        rows: list[Row] = await Grantee.select().order_by(Grantee.id).limit(limit).offset(offset)
-        return rows
+        return await _all(GranteeRecord, Grantee.select().order_by(Grantee.id).limit(limit).offset(offset))
 
     async def add_link(self, **values: Any) -> int:
         """Insert a conflict-of-interest link and return its id."""
         return await _insert(ConflictLink, **values)
 
-    async def link_by_key(self, key: str) -> Row | None:
+    async def link_by_key(self, key: str) -> ConflictLinkRecord | None:
         """The link with ``key`` (``<grantee>|<username>``), or ``None``."""
-        row: Row | None = await ConflictLink.select().where(ConflictLink.key == key).first()
-        return row
+        return await _first(ConflictLinkRecord, ConflictLink.select().where(ConflictLink.key == key))
 
-    async def links(self, grantee_id: int) -> list[Row]:
+    async def links(self, grantee_id: int) -> list[ConflictLinkRecord]:
         """The conflict-of-interest links of an organisation."""
-        rows: list[Row] = (
-            await ConflictLink.select().where(ConflictLink.grantee == grantee_id).order_by(ConflictLink.id)
-        )
-        return rows
+        query = ConflictLink.select().where(ConflictLink.grantee == grantee_id).order_by(ConflictLink.id)
+        return await _all(ConflictLinkRecord, query)
 
 
 class CallRepository:
@@ -142,14 +153,13 @@ class CallRepository:
         """Insert a call and return its id."""
         return await _insert(FundCall, **values)
 
-    async def get(self, call_id: int) -> Row | None:
+    async def get(self, call_id: int) -> CallRecord | None:
         """The call ``call_id``, or ``None``."""
-        return await _one(FundCall, call_id)
+        return await _one(FundCall, CallRecord, call_id)
 
-    async def page(self, *, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, limit: int, offset: int) -> list[CallRecord]:
         """Calls by id."""
-        rows: list[Row] = await FundCall.select().order_by(FundCall.id).limit(limit).offset(offset)
-        return rows
+        return await _all(CallRecord, FundCall.select().order_by(FundCall.id).limit(limit).offset(offset))
 
     async def committed_fen(self, call_id: int) -> int:
         """What the call's grants committed, less what cancellations and closings released."""
@@ -166,41 +176,37 @@ class ApplicationRepository:
         """Insert an application and return its id."""
         return await _insert(GrantApplication, **values)
 
-    async def get(self, application_id: int) -> Row | None:
+    async def get(self, application_id: int) -> ApplicationRecord | None:
         """The application ``application_id``, or ``None``."""
-        return await _one(GrantApplication, application_id)
+        return await _one(GrantApplication, ApplicationRecord, application_id)
 
     async def update(self, application_id: int, **values: Any) -> None:
         """Change columns of an application."""
         await _update(GrantApplication, application_id, values)
 
-    async def page(self, *, call_id: int | None, status: str | None, limit: int, offset: int) -> list[Row]:
+    async def page(
+        self, *, call_id: int | None, status: str | None, limit: int, offset: int
+    ) -> list[ApplicationRecord]:
         """Applications by id, optionally of one call or in one status."""
         query = GrantApplication.select().order_by(GrantApplication.id).limit(limit).offset(offset)
         if call_id is not None:
             query = query.where(GrantApplication.call == call_id)
         if status is not None:
             query = query.where(GrantApplication.status == status)
-        rows: list[Row] = await query
-        return rows
+        return await _all(ApplicationRecord, query)
 
     async def add_review(self, **values: Any) -> int:
         """Insert a review and return its id."""
         return await _insert(GrantReview, **values)
 
-    async def review_by_key(self, key: str) -> Row | None:
+    async def review_by_key(self, key: str) -> ReviewRecord | None:
         """The review with ``key`` (``<application>|<reviewer>``), or ``None``."""
-        row: Row | None = await GrantReview.select().where(GrantReview.key == key).first()
-        return row
+        return await _first(ReviewRecord, GrantReview.select().where(GrantReview.key == key))
 
-    async def reviews(self, application_id: int) -> list[Row]:
+    async def reviews(self, application_id: int) -> list[ReviewRecord]:
         """An application's reviews, oldest first."""
-        rows: list[Row] = (
-            await GrantReview.select()
-            .where(GrantReview.application == application_id)
-            .order_by(GrantReview.id)
-        )
-        return rows
+        query = GrantReview.select().where(GrantReview.application == application_id)
+        return await _all(ReviewRecord, query.order_by(GrantReview.id))
 
 
 class GrantRepository:
@@ -210,21 +216,20 @@ class GrantRepository:
         """Insert a grant and return its id."""
         return await _insert(Grant, **values)
 
-    async def get(self, grant_id: int) -> Row | None:
+    async def get(self, grant_id: int) -> GrantRecord | None:
         """The grant ``grant_id``, or ``None``."""
-        return await _one(Grant, grant_id)
+        return await _one(Grant, GrantRecord, grant_id)
 
     async def update(self, grant_id: int, **values: Any) -> None:
         """Change columns of a grant."""
         await _update(Grant, grant_id, values)
 
-    async def page(self, *, status: str | None, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, status: str | None, limit: int, offset: int) -> list[GrantRecord]:
         """Grants by id, optionally in one status."""
         query = Grant.select().order_by(Grant.id).limit(limit).offset(offset)
         if status is not None:
             query = query.where(Grant.status == status)
-        rows: list[Row] = await query
-        return rows
+        return await _all(GrantRecord, query)
 
     async def add_tranche(self, **values: Any) -> int:
         """Insert a tranche and return its id."""
@@ -234,31 +239,27 @@ class GrantRepository:
         """Change columns of a tranche."""
         await _update(GrantTranche, tranche_id, values)
 
-    async def tranches(self, grant_id: int) -> list[Row]:
+    async def tranches(self, grant_id: int) -> list[TrancheRecord]:
         """A grant's tranches in order."""
-        rows: list[Row] = (
-            await GrantTranche.select().where(GrantTranche.grant == grant_id).order_by(GrantTranche.n)
-        )
-        return rows
+        query = GrantTranche.select().where(GrantTranche.grant == grant_id).order_by(GrantTranche.n)
+        return await _all(TrancheRecord, query)
 
     async def add_report(self, **values: Any) -> int:
         """Insert a report and return its id."""
         return await _insert(GrantReport, **values)
 
-    async def report(self, report_id: int) -> Row | None:
+    async def report(self, report_id: int) -> ReportRecord | None:
         """The report ``report_id``, or ``None``."""
-        return await _one(GrantReport, report_id)
+        return await _one(GrantReport, ReportRecord, report_id)
 
     async def update_report(self, report_id: int, **values: Any) -> None:
         """Change columns of a report."""
         await _update(GrantReport, report_id, values)
 
-    async def reports(self, grant_id: int) -> list[Row]:
+    async def reports(self, grant_id: int) -> list[ReportRecord]:
         """A grant's reports, oldest first."""
-        rows: list[Row] = (
-            await GrantReport.select().where(GrantReport.grant == grant_id).order_by(GrantReport.id)
-        )
-        return rows
+        query = GrantReport.select().where(GrantReport.grant == grant_id).order_by(GrantReport.id)
+        return await _all(ReportRecord, query)
 
     async def add_return(self, **values: Any) -> int:
         """Insert a return and return its id."""
@@ -268,12 +269,10 @@ class GrantRepository:
         """Store the journal entry of a return."""
         await _update(GrantReturn, return_id, {"journal_seq": seq})
 
-    async def returns(self, grant_id: int) -> list[Row]:
+    async def returns(self, grant_id: int) -> list[ReturnRecord]:
         """A grant's returns, oldest first."""
-        rows: list[Row] = (
-            await GrantReturn.select().where(GrantReturn.grant == grant_id).order_by(GrantReturn.id)
-        )
-        return rows
+        query = GrantReturn.select().where(GrantReturn.grant == grant_id).order_by(GrantReturn.id)
+        return await _all(ReturnRecord, query)
 
 
 class PeriodCloseRepository:
@@ -283,12 +282,16 @@ class PeriodCloseRepository:
         """Insert a closed period and return its id."""
         return await _insert(PeriodClose, **values)
 
-    async def latest(self) -> Row | None:
-        """The close with the latest end date, or ``None``."""
-        row: Row | None = await PeriodClose.select().order_by(PeriodClose.ends_on, ascending=False).first()
-        return row
+    async def get(self, close_id: int) -> PeriodCloseRecord | None:
+        """The close ``close_id``, or ``None``."""
+        return await _one(PeriodClose, PeriodCloseRecord, close_id)
 
-    async def all(self) -> list[Row]:
+    async def latest(self) -> PeriodCloseRecord | None:
+        """The close with the latest end date, or ``None``."""
+        return await _first(
+            PeriodCloseRecord, PeriodClose.select().order_by(PeriodClose.ends_on, ascending=False)
+        )
+
+    async def all(self) -> list[PeriodCloseRecord]:
         """Every close, by end date."""
-        rows: list[Row] = await PeriodClose.select().order_by(PeriodClose.ends_on)
-        return rows
+        return await _all(PeriodCloseRecord, PeriodClose.select().order_by(PeriodClose.ends_on))

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from ledger.core.records import json_default
 from ledger.platform.domain import LoginFailures
 from ledger.platform.tables import AppUser, AuditEvent, IdempotencyRecord, JobRun, LoginFailure
 
@@ -126,8 +127,8 @@ class AuditRepository:
                 action=action,
                 object_type=object_type,
                 object_id=object_id,
-                before=json.dumps(before, ensure_ascii=False, sort_keys=True, default=str),
-                after=json.dumps(after, ensure_ascii=False, sort_keys=True, default=str),
+                before=json.dumps(before, ensure_ascii=False, sort_keys=True, default=json_default),
+                after=json.dumps(after, ensure_ascii=False, sort_keys=True, default=json_default),
                 request_id=request_id,
             )
         )

@@ -34,7 +34,7 @@ async def _funded(settings: Any, on: dt.date, amount: int = 100_000_000) -> Fund
         code="g", name="引导资金", purpose="帮扶", restriction=Restriction.RESTRICTED, actor=ACTOR
     )
     await service.record_receipt(
-        fund["id"],
+        fund.id,
         kind=ReceiptKind.GOVERNMENT_GRANT,
         amount_fen=amount,
         donor="城阳区财政局",
@@ -88,7 +88,7 @@ async def test_close_order_open_periods_and_closed_dates(database: Any, settings
     with pytest.raises(PeriodOutOfOrder):
         await service.close_period(TWO_MONTHS_AGO, actor=ACTOR)
 
-    fund_id = (await service.funds.all())[0]["id"]
+    fund_id = (await service.all_funds())[0].id
     audits, entries = await AuditEvent.count(), await JournalEntryRow.count()
     with pytest.raises(PeriodClosed) as err:
         await service.record_receipt(
@@ -116,5 +116,5 @@ async def test_close_order_open_periods_and_closed_dates(database: Any, settings
 
 async def test_a_period_with_nothing_open_closes_without_an_entry(database: Any, settings: Any) -> None:
     row = await FundService(settings).close_period(LAST_MONTH, actor=ACTOR)
-    assert row["journal_seq"] is None
+    assert row.journal_seq is None
     assert await JournalEntryRow.count() == 0
