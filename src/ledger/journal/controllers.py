@@ -11,9 +11,8 @@ from litestar.params import FromPath, FromQuery
 from ledger.core.entries import BOOKS
 from ledger.core.errors import InvalidInput
 from ledger.core.money import format_amount
-from ledger.journal.repository import LedgerCheckRepository
 from ledger.journal.schemas import AccountBalance, AccountJournal, AccountLine, Balances, LedgerStatus
-from ledger.journal.service import Ledger, account_journal, balances, chart
+from ledger.journal.service import Ledger, account_journal, balances, chart, latest_kept
 from ledger.platform.domain import Role
 from ledger.web.auth import access
 from ledger.web.params import Limit, Offset
@@ -42,10 +41,10 @@ class LedgerController(Controller):
         The result is kept (``last_kept_check``), so ``/health`` reports it too.
         """
         report = await Ledger.of(request.app.state.settings).check()
-        kept = await LedgerCheckRepository().latest("check")
+        kept = await latest_kept("check")
         last = None
         if kept is not None:
-            last = {"at": kept["at"].isoformat(), "ok": kept["ok"], "entries": kept["entries"]}
+            last = {"at": kept.at.isoformat(), "ok": kept.ok, "entries": kept.entries}
         return LedgerStatus(ok=report.ok, report=report.to_dict(), last_kept_check=last)
 
     @get("/balances/{book:str}", **access(*READERS), operation_id="ledgerBalances")
@@ -88,15 +87,15 @@ class LedgerController(Controller):
             opening_balance=format_amount(page.opening),
             lines=[
                 AccountLine(
-                    seq=line["seq"],
-                    date=line["date"],
-                    payee=line["entry.payee"],
-                    narration=line["entry.narration"],
-                    cause=line["entry.cause"],
-                    actor=line["entry.actor"],
-                    amount=format_amount(line["fen"]),
+                    seq=line.seq,
+                    date=line.date,
+                    payee=line.payee,
+                    narration=line.narration,
+                    cause=line.cause,
+                    actor=line.actor,
+                    amount=format_amount(line.fen),
                     balance=format_amount(running),
-                    hash=line["entry.hash"],
+                    hash=line.hash,
                 )
                 for line, running in zip(page.lines, page.running, strict=True)
             ],

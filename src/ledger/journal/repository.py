@@ -11,6 +11,8 @@ from typing import Any
 from piccolo.query.functions.aggregate import Sum
 
 from ledger.core.entries import JournalEntry, Posting
+from ledger.core.records import record_of, records_of
+from ledger.journal.records import AccountLine, KeptOutcome
 from ledger.journal.tables import JournalEntryRow, JournalPostingRow, LedgerCheckRow
 
 
@@ -164,7 +166,7 @@ class JournalRepository:
         cause: str | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[AccountLine], int]:
         """An account's postings with their entries, oldest first, and how many match."""
         query = JournalPostingRow.select(
             JournalPostingRow.seq,
@@ -189,7 +191,7 @@ class JournalRepository:
             query = query.where(condition)
             count = count.where(condition)
         rows = await query.order_by(JournalPostingRow.seq).limit(limit).offset(offset)
-        return rows, int(await count)
+        return records_of(AccountLine, rows), int(await count)
 
     async def opening_balance(self, account: str, before: dt.date) -> int:
         """The sum of ``account``'s postings dated before ``before``."""
@@ -236,12 +238,12 @@ class LedgerCheckRepository:
             )
         )
 
-    async def latest(self, kind: str) -> dict[str, Any] | None:
+    async def latest(self, kind: str) -> KeptOutcome | None:
         """The newest outcome of ``kind``: ``id``, ``at``, ``ok``, ``entries`` and ``summary``.
 
         The full report is left out: it can be large, and ``/health`` reads this on every call.
         """
-        row: dict[str, Any] | None = (
+        row = (
             await LedgerCheckRow.select(
                 LedgerCheckRow.id,
                 LedgerCheckRow.at,
@@ -253,4 +255,4 @@ class LedgerCheckRepository:
             .order_by(LedgerCheckRow.id, ascending=False)
             .first()
         )
-        return row
+        return None if row is None else record_of(KeptOutcome, row)

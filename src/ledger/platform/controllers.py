@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
@@ -49,7 +50,9 @@ class UserController(Controller):
     @get("/", **access(Role.ADMIN), operation_id="listUsers")
     async def list_users(self) -> list[User]:
         """Every user and role."""
-        return [User(**row) for row in await UserService().list_users()]
+        return [
+            msgspec.convert(user, User, from_attributes=True) for user in await UserService().list_users()
+        ]
 
     @post("/", **access(Role.ADMIN, idempotent=True), operation_id="createUser")
     async def create_user(self, data: JSONBody[UserCreate], request: Request[Principal, Any, Any]) -> User:
@@ -84,7 +87,7 @@ class AuditController(Controller):
         rows, total = await search_audit(
             object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
         )
-        return Page(items=[AuditEntry(**row) for row in rows], total=total, limit=limit, offset=offset)
+        return Page(items=[AuditEntry.of(row) for row in rows], total=total, limit=limit, offset=offset)
 
 
 class JobController(Controller):
@@ -97,4 +100,4 @@ class JobController(Controller):
     async def runs(self, job: FromQuery[JobName | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
         rows = await recent_job_runs(job)
-        return [JobRunView(**{k: row[k] for k in JobRunView.__struct_fields__}) for row in rows]
+        return [msgspec.convert(row, JobRunView, from_attributes=True) for row in rows]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 import msgspec
 
+from ledger.platform.records import AuditRecord
 from ledger.web.choices import JobName, RoleName
 
 
@@ -56,6 +58,12 @@ class AuditEntry(msgspec.Struct):
     before: Any
     after: Any
     request_id: str
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditEntry:
+        """From an audit record, its snapshots decoded."""
+        snapshots = {"before": json.loads(record.before), "after": json.loads(record.after)}
+        return msgspec.convert({**msgspec.structs.asdict(record), **snapshots}, cls)
 
 
 class Page(msgspec.Struct):

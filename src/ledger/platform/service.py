@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from ledger.core import clock
 from ledger.core.context import request_id
@@ -13,6 +11,7 @@ from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenti
 from ledger.db import serialize, write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
+from ledger.platform.records import AuditRecord, JobRunRecord, UserSummary
 from ledger.platform.repository import (
     AuditRepository,
     JobRunRepository,
@@ -50,17 +49,14 @@ async def record_audit(
 
 async def search_audit(
     *, object_type: str | None, object_id: str | None, actor: str | None, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Audit rows newest first, with ``before``/``after`` decoded, and how many match in all."""
-    rows, total = await AuditRepository().search(
+) -> tuple[list[AuditRecord], int]:
+    """Audit rows newest first, and how many match in all."""
+    return await AuditRepository().search(
         object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
     )
-    return [
-        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])} for row in rows
-    ], total
 
 
-async def recent_job_runs(job: str | None) -> list[dict[str, Any]]:
+async def recent_job_runs(job: str | None) -> list[JobRunRecord]:
     """The latest runs of scheduled jobs (of one job, if named), newest first."""
     return await JobRunRepository().recent(job)
 
@@ -176,11 +172,11 @@ class UserService:
     async def active_principal(self, principal: Principal) -> Principal:
         """Re-check that a token's user still exists, is active and has the same role."""
         user = await self.users.by_id(principal.user_id)
-        if user is None or not user["active"] or user["username"] != principal.username:
+        if user is None or not user.active or user.username != principal.username:
             raise Unauthenticated(
                 "the user of this token no longer exists or is disabled", rule="active user"
             )
-        if user["role"] != principal.role.value:
+        if user.role != principal.role.value:
             raise Unauthenticated("the user's role changed: sign in again", rule="current role")
         return principal
 
@@ -201,14 +197,14 @@ class UserService:
         password_hash = domain.hash_password(new)
         async with write_transaction():
             user = await self.users.by_id(principal.user_id)
-            if user is None or not domain.password_matches(user["password_hash"], current):
+            if user is None or not domain.password_matches(user.password_hash, current):
                 raise Unauthenticated(
                     "the current password is wrong", field="current_password", rule="current password"
                 )
             await self.users.set_password_hash(principal.user_id, password_hash)
             await record_audit(principal, "user.password_change", "user", principal.user_id, None, None)
 
-    async def list_users(self) -> list[dict[str, Any]]:
+    async def list_users(self) -> list[UserSummary]:
         """Every user (no password hashes)."""
         return await self.users.all()
 
