@@ -197,3 +197,33 @@ class GrantMoney(Record, frozen=True):
     paid_fen: int
     returned_fen: int
     released_fen: int
+
+
+class GrantOfPeriod(
+    Record,
+    frozen=True,
+    rename={
+        "grantee": "grantee.name",
+        "credit_code": "grantee.credit_code",
+        "project": "application.project",
+    },
+):
+    """A grant as a statement lists it: with its organisation's name and credit code and its project."""
+
+    grant_no: str
+    grantee: str
+    credit_code: str
+    project: str
+    status: str
+    signed_on: dt.date | None
+    amount_fen: int
+    paid_fen: int
+    returned_fen: int
+
+
+class GrantApprovals(Record, frozen=True, rename={"decided_by": "application.decided_by"}):
+    """Who decided a grant's application, and its agreement number (empty until signed)."""
+
+    grant_no: str
+    agreement_no: str
+    decided_by: str

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from piccolo.table import Table
@@ -12,8 +14,10 @@ from ledger.funds.records import (
     CallRecord,
     ConflictLinkRecord,
     FundRecord,
+    GrantApprovals,
     GranteeRecord,
     GrantMoney,
+    GrantOfPeriod,
     GrantRecord,
     PeriodCloseRecord,
     ReceiptRecord,
@@ -38,6 +42,9 @@ from ledger.funds.tables import (
 )
 
 R = TypeVar("R", bound=Record)
+
+#: One ``IN (...)`` list at a time stays well under SQLite's bound-parameter limit.
+_BATCH = 500
 
 
 async def _insert(table: type[Table], **values: Any) -> int:
@@ -230,6 +237,31 @@ class GrantRepository:
         if status is not None:
             query = query.where(Grant.status == status)
         return await _all(GrantRecord, query)
+
+    async def made_by(self, end: dt.date, created_before: dt.datetime) -> list[GrantOfPeriod]:
+        """Grants signed on or before ``end`` or, unsigned, created before ``created_before``, by number."""
+        query = Grant.select(
+            Grant.grant_no,
+            Grant.grantee.name,
+            Grant.grantee.credit_code,
+            Grant.application.project,
+            Grant.status,
+            Grant.signed_on,
+            Grant.amount_fen,
+            Grant.paid_fen,
+            Grant.returned_fen,
+        ).where((Grant.signed_on <= end) | (Grant.signed_on.is_null() & (Grant.created_at < created_before)))
+        return await _all(GrantOfPeriod, query.order_by(Grant.grant_no))
+
+    async def approvals(self, grant_nos: Sequence[str]) -> list[GrantApprovals]:
+        """Who decided each of the grants ``grant_nos`` (those that exist) and their agreements."""
+        found: list[GrantApprovals] = []
+        for offset in range(0, len(grant_nos), _BATCH):
+            query = Grant.select(Grant.grant_no, Grant.agreement_no, Grant.application.decided_by).where(
+                Grant.grant_no.is_in(list(grant_nos[offset : offset + _BATCH]))
+            )
+            found += await _all(GrantApprovals, query)
+        return found
 
     async def add_tranche(self, **values: Any) -> int:
         """Insert a tranche and return its id."""

@@ -71,8 +71,10 @@ from ledger.funds.records import (
     CallRecord,
     ConflictLinkRecord,
     FundRecord,
+    GrantApprovals,
     GranteeRecord,
     GrantMoney,
+    GrantOfPeriod,
     GrantRecord,
     PeriodCloseRecord,
     ReceiptRecord,
@@ -1015,3 +1017,20 @@ class GrantService(_Books):
             await self.grants.reports(grant_id),
             await self.grants.returns(grant_id),
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads for statements (the reports package asks these, never the funds tables)
+# --------------------------------------------------------------------------------------------------
+
+
+async def grants_made_by(end: dt.date) -> list[GrantOfPeriod]:
+    """Every grant signed on or before ``end`` (or, unsigned, made by the end of that business day),
+    in grant-number order."""
+    made_before = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.zone())
+    return await GrantRepository().made_by(end, made_before)
+
+
+async def grant_approvals(grant_nos: Sequence[str]) -> list[GrantApprovals]:
+    """Who decided each of the grants ``grant_nos`` and their agreement numbers."""
+    return await GrantRepository().approvals(grant_nos)
