@@ -20,6 +20,7 @@ class Record(msgspec.Struct, frozen=True, kw_only=True):
 
 
 R = TypeVar("R", bound=Record)
+V = TypeVar("V", bound=msgspec.Struct)
 
 
 def record_of(kind: type[R], row: Mapping[str, Any]) -> R:
@@ -44,3 +45,11 @@ def snapshot(record: Record) -> dict[str, Any]:
 def json_default(value: object) -> object:
     """``json.dumps``'s ``default``: a record as its :func:`snapshot`, anything else as ``str``."""
     return snapshot(value) if isinstance(value, Record) else str(value)
+
+
+def view(kind: type[V], record: Record, **extra: object) -> V:
+    """A response ``kind`` made from ``record``: the fields of the same name, and ``extra`` for the ones
+    it presents anew (money as decimal strings, decoded JSON, a record's children)."""
+    if not extra:
+        return msgspec.convert(record, kind, from_attributes=True)
+    return msgspec.convert({**msgspec.structs.asdict(record), **extra}, kind)

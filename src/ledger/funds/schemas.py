@@ -8,29 +8,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import msgspec
 
 from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_amount, parse_amount
-from ledger.core.records import Record
+from ledger.core.records import view
 from ledger.db import MAX_INTEGER
+from ledger.funds import records
 from ledger.funds.domain import FundPosition, MatchingRule, ReceiptKind, Restriction, mean_score
-from ledger.funds.records import (
-    ApplicationRecord,
-    CallRecord,
-    ConflictLinkRecord,
-    FundRecord,
-    GranteeRecord,
-    GrantRecord,
-    PeriodCloseRecord,
-    ReceiptRecord,
-    ReportRecord,
-    ReturnRecord,
-    ReviewRecord,
-    TrancheRecord,
-)
 from ledger.web.choices import ApplicationStatusCode, GrantStatusCode, ReceiptKindCode, RestrictionCode
 
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -38,17 +25,6 @@ Note = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=100)]
 RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INTEGER, description=f"a row id (1-{MAX_INTEGER})")]
 """Another object's id in a body: bounded like the column, so a huge number is a 400 naming the field."""
-
-
-V = TypeVar("V", bound=msgspec.Struct)
-
-
-def view(kind: type[V], record: Record, **extra: object) -> V:
-    """``kind`` from a record: the fields of the same name, and ``extra`` for those it presents anew
-    (money as decimal strings, a record's children)."""
-    if not extra:
-        return msgspec.convert(record, kind, from_attributes=True)
-    return msgspec.convert({**msgspec.structs.asdict(record), **extra}, kind)
 
 
 def _money_or_none(fen: Fen | None) -> str | None:
@@ -264,7 +240,7 @@ class FundView(msgspec.Struct):
     restriction: RestrictionCode
 
     @classmethod
-    def of(cls, fund: FundRecord) -> FundView:
+    def of(cls, fund: records.FundRecord) -> FundView:
         """From a fund."""
         return view(cls, fund)
 
@@ -313,7 +289,7 @@ class ReceiptView(msgspec.Struct):
     recorded_by: str
 
     @classmethod
-    def of(cls, receipt: ReceiptRecord) -> ReceiptView:
+    def of(cls, receipt: records.ReceiptRecord) -> ReceiptView:
         """From a receipt."""
         return view(cls, receipt, amount=format_amount(receipt.fen), agreement=receipt.agreement_no)
 
@@ -328,7 +304,7 @@ class ConflictLinkView(msgspec.Struct):
     created_by: str
 
     @classmethod
-    def of(cls, link: ConflictLinkRecord) -> ConflictLinkView:
+    def of(cls, link: records.ConflictLinkRecord) -> ConflictLinkView:
         """From a link."""
         return view(cls, link)
 
@@ -346,7 +322,9 @@ class GranteeView(msgspec.Struct):
     conflicts: list[ConflictLinkView] = []
 
     @classmethod
-    def of(cls, grantee: GranteeRecord, links: list[ConflictLinkRecord] | None = None) -> GranteeView:
+    def of(
+        cls, grantee: records.GranteeRecord, links: list[records.ConflictLinkRecord] | None = None
+    ) -> GranteeView:
         """From a grantee and its links."""
         return view(cls, grantee, conflicts=[ConflictLinkView.of(link) for link in links or []])
 
@@ -366,7 +344,7 @@ class CallView(msgspec.Struct):
     tranche_percents: list[int]
 
     @classmethod
-    def of(cls, call: CallRecord) -> CallView:
+    def of(cls, call: records.CallRecord) -> CallView:
         """From a call."""
         return view(
             cls,
@@ -386,7 +364,7 @@ class ReviewView(msgspec.Struct):
     notes: str
 
     @classmethod
-    def of(cls, review: ReviewRecord) -> ReviewView:
+    def of(cls, review: records.ReviewRecord) -> ReviewView:
         """From a review."""
         return view(cls, review)
 
@@ -411,7 +389,9 @@ class ApplicationView(msgspec.Struct):
     reviews: list[ReviewView] = []
 
     @classmethod
-    def of(cls, application: ApplicationRecord, reviews: list[ReviewRecord] | None = None) -> ApplicationView:
+    def of(
+        cls, application: records.ApplicationRecord, reviews: list[records.ReviewRecord] | None = None
+    ) -> ApplicationView:
         """From an application and its reviews."""
         mean = mean_score(r.score for r in reviews or [])
         return view(
@@ -437,7 +417,7 @@ class TrancheView(msgspec.Struct):
     journal_seq: int | None
 
     @classmethod
-    def of(cls, tranche: TrancheRecord) -> TrancheView:
+    def of(cls, tranche: records.TrancheRecord) -> TrancheView:
         """From a tranche."""
         return view(cls, tranche, amount=format_amount(tranche.amount_fen))
 
@@ -456,7 +436,7 @@ class ReportView(msgspec.Struct):
     decision_notes: str
 
     @classmethod
-    def of(cls, report: ReportRecord) -> ReportView:
+    def of(cls, report: records.ReportRecord) -> ReportView:
         """From a report."""
         return view(cls, report)
 
@@ -471,7 +451,7 @@ class ReturnView(msgspec.Struct):
     journal_seq: int
 
     @classmethod
-    def of(cls, returned: ReturnRecord) -> ReturnView:
+    def of(cls, returned: records.ReturnRecord) -> ReturnView:
         """From a return."""
         return view(cls, returned, amount=format_amount(returned.fen))
 
@@ -502,10 +482,10 @@ class GrantView(msgspec.Struct):
     @classmethod
     def of(
         cls,
-        grant: GrantRecord,
-        tranches: list[TrancheRecord] | None = None,
-        reports: list[ReportRecord] | None = None,
-        returns: list[ReturnRecord] | None = None,
+        grant: records.GrantRecord,
+        tranches: list[records.TrancheRecord] | None = None,
+        reports: list[records.ReportRecord] | None = None,
+        returns: list[records.ReturnRecord] | None = None,
     ) -> GrantView:
         """From a grant and, for the detail, its tranches, reports and returns."""
         return view(
@@ -532,6 +512,6 @@ class PeriodCloseView(msgspec.Struct):
     closed_by: str
 
     @classmethod
-    def of(cls, close: PeriodCloseRecord) -> PeriodCloseView:
+    def of(cls, close: records.PeriodCloseRecord) -> PeriodCloseView:
         """From a close."""
         return view(cls, close)

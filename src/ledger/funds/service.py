@@ -35,7 +35,7 @@ from ledger.core.errors import InvalidInput, NotFound
 from ledger.core.money import Fen
 from ledger.core.records import snapshot
 from ledger.db import serialize, write_transaction
-from ledger.funds import domain
+from ledger.funds import domain, records
 from ledger.funds.config import FundConfig, load_fund_config
 from ledger.funds.domain import (
     ApplicationAction,
@@ -65,23 +65,6 @@ from ledger.funds.errors import (
     ReportNotFound,
     ReportNotPending,
     UserNotFound,
-)
-from ledger.funds.records import (
-    ApplicationRecord,
-    CallRecord,
-    ConflictLinkRecord,
-    FundRecord,
-    GrantApprovals,
-    GranteeRecord,
-    GrantMoney,
-    GrantOfPeriod,
-    GrantRecord,
-    PeriodCloseRecord,
-    ReceiptRecord,
-    ReportRecord,
-    ReturnRecord,
-    ReviewRecord,
-    TrancheRecord,
 )
 from ledger.funds.repository import (
     ApplicationRepository,
@@ -119,7 +102,7 @@ def fund_config() -> FundConfig:
 # --------------------------------------------------------------------------------------------------
 
 
-def matching_rule(call: CallRecord) -> MatchingRule:
+def matching_rule(call: records.CallRecord) -> MatchingRule:
     """The matching rule stored on a call."""
     return MatchingRule(
         max_fund_share_percent=Decimal(call.max_fund_share_percent),
@@ -133,7 +116,7 @@ def percents_of(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(","))
 
 
-def grant_balance(grant: GrantRecord | GrantMoney) -> GrantBalance:
+def grant_balance(grant: records.GrantRecord | records.GrantMoney) -> GrantBalance:
     """One grant's money as the domain sees it."""
     return GrantBalance(
         amount=grant.amount_fen,
@@ -195,21 +178,21 @@ class _Books:
         self.grants = GrantRepository()
         self.closes = PeriodCloseRepository()
 
-    async def fund(self, fund_id: int) -> FundRecord:
+    async def fund(self, fund_id: int) -> records.FundRecord:
         return _found(await self.funds.get(fund_id), FundNotFound, "fund", fund_id)
 
-    async def grantee(self, grantee_id: int) -> GranteeRecord:
+    async def grantee(self, grantee_id: int) -> records.GranteeRecord:
         return _found(await self.grantees.get(grantee_id), GranteeNotFound, "grantee", grantee_id)
 
-    async def call(self, call_id: int) -> CallRecord:
+    async def call(self, call_id: int) -> records.CallRecord:
         return _found(await self.calls.get(call_id), CallNotFound, "call", call_id)
 
-    async def application(self, application_id: int) -> ApplicationRecord:
+    async def application(self, application_id: int) -> records.ApplicationRecord:
         return _found(
             await self.applications.get(application_id), ApplicationNotFound, "application", application_id
         )
 
-    async def grant(self, grant_id: int) -> GrantRecord:
+    async def grant(self, grant_id: int) -> records.GrantRecord:
         return _found(await self.grants.get(grant_id), GrantNotFound, "grant", grant_id)
 
     async def position(self, fund_id: int) -> FundPosition:
@@ -244,7 +227,7 @@ class FundService(_Books):
 
     async def create_fund(
         self, *, code: str, name: str, purpose: str, restriction: Restriction, actor: Principal
-    ) -> FundRecord:
+    ) -> records.FundRecord:
         """Create a fund; refuse a taken code with ``DuplicateFund``."""
         async with write_transaction():
             if await self.funds.by_code(code):
@@ -271,7 +254,7 @@ class FundService(_Books):
         agreement: str,
         received_on: dt.date,
         actor: Principal,
-    ) -> ReceiptRecord:
+    ) -> records.ReceiptRecord:
         """Record money received (Dr 1002 / Cr the income account of its kind and the fund's restriction)."""
         domain.check_receipt(
             kind,
@@ -311,16 +294,16 @@ class FundService(_Books):
         await self.ledger.export_quietly()
         return receipt
 
-    async def all_funds(self) -> list[FundRecord]:
+    async def all_funds(self) -> list[records.FundRecord]:
         """Every fund, oldest first."""
         return await self.funds.all()
 
-    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[ReceiptRecord]:
+    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[records.ReceiptRecord]:
         """An existing fund's receipts, oldest first."""
         await self.fund(fund_id)
         return await self.funds.receipts(fund_id, limit=limit, offset=offset)
 
-    async def closed_periods(self) -> list[PeriodCloseRecord]:
+    async def closed_periods(self) -> list[records.PeriodCloseRecord]:
         """Closed periods of the charity book, oldest first."""
         return await self.closes.all()
 
@@ -329,7 +312,7 @@ class FundService(_Books):
         await self.fund(fund_id)
         return await self.position(fund_id)
 
-    async def close_period(self, period: str, *, actor: Principal) -> PeriodCloseRecord:
+    async def close_period(self, period: str, *, actor: Principal) -> records.PeriodCloseRecord:
         """Close ``period`` (``2026-10`` or ``2026``) once: income and expense into net assets.
 
         Raises:
@@ -392,25 +375,27 @@ class FundService(_Books):
 class ApplicationService(_Books):
     """Organisations, calls for applications, applications, their review and the decision."""
 
-    async def grantee_page(self, *, limit: int, offset: int) -> list[GranteeRecord]:
+    async def grantee_page(self, *, limit: int, offset: int) -> list[records.GranteeRecord]:
         """Organisations by id."""
         return await self.grantees.page(limit=limit, offset=offset)
 
-    async def grantee_detail(self, grantee_id: int) -> tuple[GranteeRecord, list[ConflictLinkRecord]]:
+    async def grantee_detail(
+        self, grantee_id: int
+    ) -> tuple[records.GranteeRecord, list[records.ConflictLinkRecord]]:
         """An organisation with its conflict-of-interest links."""
         return await self.grantee(grantee_id), await self.grantees.links(grantee_id)
 
-    async def call_page(self, *, limit: int, offset: int) -> list[CallRecord]:
+    async def call_page(self, *, limit: int, offset: int) -> list[records.CallRecord]:
         """Calls by id."""
         return await self.calls.page(limit=limit, offset=offset)
 
     async def application_page(
         self, *, call_id: int | None, status: str | None, limit: int, offset: int
-    ) -> list[ApplicationRecord]:
+    ) -> list[records.ApplicationRecord]:
         """Applications by id, optionally of one call or in one status."""
         return await self.applications.page(call_id=call_id, status=status, limit=limit, offset=offset)
 
-    async def reviews(self, application_id: int) -> list[ReviewRecord]:
+    async def reviews(self, application_id: int) -> list[records.ReviewRecord]:
         """An application's reviews, oldest first."""
         return await self.applications.reviews(application_id)
 
@@ -424,7 +409,7 @@ class ApplicationService(_Books):
         bank_name: str,
         bank_account: str,
         actor: Principal,
-    ) -> GranteeRecord:
+    ) -> records.GranteeRecord:
         """Register a social organisation under its validated unified social credit code."""
         code = domain.validate_grantee_credit_code(
             credit_code, registration_authorities=fund_config().grantee_registration_authorities
@@ -452,7 +437,7 @@ class ApplicationService(_Books):
 
     async def link_conflict(
         self, grantee_id: int, *, username: str, reason: str, actor: Principal
-    ) -> ConflictLinkRecord:
+    ) -> records.ConflictLinkRecord:
         """Record that ``username`` is linked to the organisation (may not review or decide its cases)."""
         async with write_transaction():
             await self.grantee(grantee_id)
@@ -488,7 +473,7 @@ class ApplicationService(_Books):
         rule: MatchingRule | None,
         tranche_percents: Sequence[int] | None,
         actor: Principal,
-    ) -> CallRecord:
+    ) -> records.CallRecord:
         """Open a call with a budget, a window, a matching rule and a tranche split (defaults: fund.toml)."""
         domain.check_call(budget_fen, opens_on, closes_on)
         rule = rule or fund_config().matching
@@ -523,7 +508,7 @@ class ApplicationService(_Books):
         pledged_fen: Fen,
         submitted_on: dt.date,
         actor: Principal,
-    ) -> ApplicationRecord:
+    ) -> records.ApplicationRecord:
         """Record an organisation's application, checked against the call's window and matching rule."""
         _not_future(submitted_on, "submitted_on")
         async with write_transaction():
@@ -551,7 +536,7 @@ class ApplicationService(_Books):
 
     async def review(
         self, application_id: int, *, score: int, notes: str, actor: Principal
-    ) -> ApplicationRecord:
+    ) -> records.ApplicationRecord:
         """Record the signed-in user's review (not the recorder's, not a conflicted user's)."""
         domain.check_score(score, fund_config().score_scale)
         async with write_transaction():
@@ -589,7 +574,7 @@ class ApplicationService(_Books):
             )
         return after
 
-    async def _check_decider(self, application: ApplicationRecord, actor: Principal) -> None:
+    async def _check_decider(self, application: records.ApplicationRecord, actor: Principal) -> None:
         reviewers = [row.reviewer for row in await self.applications.reviews(application.id)]
         domain.check_decider(
             actor.username,
@@ -598,7 +583,9 @@ class ApplicationService(_Books):
             await self.conflicted_users(application.grantee_id),
         )
 
-    async def approve(self, application_id: int, *, approved_fen: Fen, actor: Principal) -> GrantRecord:
+    async def approve(
+        self, application_id: int, *, approved_fen: Fen, actor: Principal
+    ) -> records.GrantRecord:
         """Approve ``approved_fen`` (≤ requested) and commit it: a grant awaiting its agreement.
 
         Judged under the fund's lock on fresh sums, so concurrent approvals never commit more than
@@ -657,7 +644,9 @@ class ApplicationService(_Books):
             await record_audit(actor, "grant.commit", "fund_grant", grant_id, None, grant)
         return grant
 
-    async def reject(self, application_id: int, *, reason: str, actor: Principal) -> ApplicationRecord:
+    async def reject(
+        self, application_id: int, *, reason: str, actor: Principal
+    ) -> records.ApplicationRecord:
         """Reject an application with a reason (by someone who neither recorded nor reviewed it)."""
         text = domain.check_rejection_reason(reason)
         async with write_transaction():
@@ -685,9 +674,9 @@ class ApplicationService(_Books):
 class GrantContext:
     """A grant read under its fund's lock, with what its entries need."""
 
-    grant: GrantRecord
-    fund: FundRecord
-    grantee: GranteeRecord
+    grant: records.GrantRecord
+    fund: records.FundRecord
+    grantee: records.GranteeRecord
 
     @property
     def restriction(self) -> Restriction:
@@ -757,7 +746,9 @@ class GrantService(_Books):
                 await self.grants.update_tranche(tranche.id, status=TRANCHE_RELEASED)
         return changes
 
-    async def _finish(self, ctx: GrantContext, action: str, actor: Principal, **changes: Any) -> GrantRecord:
+    async def _finish(
+        self, ctx: GrantContext, action: str, actor: Principal, **changes: Any
+    ) -> records.GrantRecord:
         await self.grants.update(ctx.grant.id, **changes)
         after = await self.grant(ctx.grant.id)
         await record_audit(actor, action, "fund_grant", ctx.grant.id, ctx.grant, after)
@@ -765,7 +756,7 @@ class GrantService(_Books):
 
     async def sign(
         self, grant_id: int, *, agreement: str, signed_on: dt.date, actor: Principal
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Sign the agreement: Dr 5101 / Cr 2209 and, for a restricted fund, Dr 3102 / Cr 3101."""
         number = _required(agreement, "agreement")
         async with write_transaction():
@@ -796,7 +787,7 @@ class GrantService(_Books):
 
     async def pay_tranche(
         self, grant_id: int, n: int, *, paid_on: dt.date, payment_ref: str, actor: Principal
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Pay tranche ``n``: Dr 2209 / Cr 1002; tranche ``n > 1`` needs the previous report accepted."""
         reference = _required(payment_ref, "payment_ref")
         async with write_transaction():
@@ -837,7 +828,7 @@ class GrantService(_Books):
 
     async def submit_report(
         self, grant_id: int, *, summary: str, submitted_on: dt.date, actor: Principal
-    ) -> ReportRecord:
+    ) -> records.ReportRecord:
         """Record the grantee's report on the latest tranche (final once every tranche is paid)."""
         text = _required(summary, "summary")
         _not_future(submitted_on, "submitted_on")
@@ -858,7 +849,7 @@ class GrantService(_Books):
             await self._finish(ctx, "grant.report_submit", actor, status=status)
         return _found(await self.grants.report(report_id), ReportNotFound, "report", report_id)
 
-    async def _pending_report(self, grant_id: int, report_id: int) -> ReportRecord:
+    async def _pending_report(self, grant_id: int, report_id: int) -> records.ReportRecord:
         report = await self.grants.report(report_id)
         if report is None or report.grant_id != grant_id:
             raise ReportNotFound(f"grant {grant_id} has no report {report_id}", field="report_id")
@@ -877,7 +868,7 @@ class GrantService(_Books):
         notes: str,
         accepted_on: dt.date,
         actor: Principal,
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Accept a report (not by its recorder or a conflicted user).
 
         The report is final once every tranche is paid, or when ``final`` says the project ended
@@ -927,7 +918,7 @@ class GrantService(_Books):
 
     async def send_back_report(
         self, grant_id: int, report_id: int, *, notes: str, actor: Principal
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Send a report back to the grantee with notes on what to fix."""
         text = _required(notes, "notes")
         async with write_transaction():
@@ -945,7 +936,7 @@ class GrantService(_Books):
 
     async def record_return(
         self, grant_id: int, *, amount_fen: Fen, returned_on: dt.date, reference: str, actor: Principal
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Record unspent money paid back: Dr 1002 / Cr 5101 and Dr 3101 / Cr 3102; available again."""
         async with write_transaction():
             ctx = await self._locked(grant_id)
@@ -978,7 +969,7 @@ class GrantService(_Books):
 
     async def cancel(
         self, grant_id: int, *, reason: str, cancelled_on: dt.date, actor: Principal
-    ) -> GrantRecord:
+    ) -> records.GrantRecord:
         """Cancel a grant: its unpaid commitment is released (posted, dated ``cancelled_on``, if the
         agreement was signed)."""
         text = domain.check_rejection_reason(reason)
@@ -995,20 +986,25 @@ class GrantService(_Books):
         await self.ledger.export_quietly()
         return after
 
-    async def close(self, grant_id: int, *, actor: Principal) -> GrantRecord:
+    async def close(self, grant_id: int, *, actor: Principal) -> records.GrantRecord:
         """Close a grant whose final report is accepted (its unpaid rest was released then)."""
         async with write_transaction():
             ctx = await self._locked(grant_id)
             status = domain.next_grant_status(ctx.grant.status, GrantAction.CLOSE)
             return await self._finish(ctx, "grant.close", actor, status=status)
 
-    async def grant_page(self, *, status: str | None, limit: int, offset: int) -> list[GrantRecord]:
+    async def grant_page(self, *, status: str | None, limit: int, offset: int) -> list[records.GrantRecord]:
         """Grants by id, optionally in one status."""
         return await self.grants.page(status=status, limit=limit, offset=offset)
 
     async def detail(
         self, grant_id: int
-    ) -> tuple[GrantRecord, list[TrancheRecord], list[ReportRecord], list[ReturnRecord]]:
+    ) -> tuple[
+        records.GrantRecord,
+        list[records.TrancheRecord],
+        list[records.ReportRecord],
+        list[records.ReturnRecord],
+    ]:
         """A grant with its tranches, reports and returns."""
         grant = await self.grant(grant_id)
         return (
@@ -1024,13 +1020,13 @@ class GrantService(_Books):
 # --------------------------------------------------------------------------------------------------
 
 
-async def grants_made_by(end: dt.date) -> list[GrantOfPeriod]:
+async def grants_made_by(end: dt.date) -> list[records.GrantOfPeriod]:
     """Every grant signed on or before ``end`` (or, unsigned, made by the end of that business day),
     in grant-number order."""
     made_before = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.zone())
     return await GrantRepository().made_by(end, made_before)
 
 
-async def grant_approvals(grant_nos: Sequence[str]) -> list[GrantApprovals]:
+async def grant_approvals(grant_nos: Sequence[str]) -> list[records.GrantApprovals]:
     """Who decided each of the grants ``grant_nos`` and their agreement numbers."""
     return await GrantRepository().approvals(grant_nos)

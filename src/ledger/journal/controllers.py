@@ -11,6 +11,8 @@ from litestar.params import FromPath, FromQuery
 from ledger.core.entries import BOOKS
 from ledger.core.errors import InvalidInput
 from ledger.core.money import format_amount
+from ledger.core.records import view
+from ledger.journal.records import AccountFilter
 from ledger.journal.schemas import AccountBalance, AccountJournal, AccountLine, Balances, LedgerStatus
 from ledger.journal.service import Ledger, account_journal, balances, chart, latest_kept
 from ledger.platform.domain import Role
@@ -79,24 +81,13 @@ class LedgerController(Controller):
         offset: Offset = 0,
     ) -> AccountJournal:
         """An account's postings, oldest first, with a running balance; filter by date and cause prefix."""
-        page = await account_journal(
-            account, date_from=date_from, date_to=date_to, cause=cause, limit=limit, offset=offset
-        )
+        where = AccountFilter(date_from=date_from, date_to=date_to, cause=cause)
+        page = await account_journal(account, where, limit=limit, offset=offset)
         return AccountJournal(
             account=account,
             opening_balance=format_amount(page.opening),
             lines=[
-                AccountLine(
-                    seq=line.seq,
-                    date=line.date,
-                    payee=line.payee,
-                    narration=line.narration,
-                    cause=line.cause,
-                    actor=line.actor,
-                    amount=format_amount(line.fen),
-                    balance=format_amount(running),
-                    hash=line.hash,
-                )
+                view(AccountLine, line, amount=format_amount(line.fen), balance=format_amount(running))
                 for line, running in zip(page.lines, page.running, strict=True)
             ],
             total=page.total,

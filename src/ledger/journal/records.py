@@ -8,7 +8,7 @@ import datetime as dt
 from ledger.core.records import Record
 
 
-class AccountLine(
+class PostingLine(
     Record,
     frozen=True,
     rename={
@@ -45,3 +45,11 @@ class KeptOutcome(Record, frozen=True):
     def at_iso(self) -> str:
         """When it ran, to the second."""
         return self.at.isoformat(timespec="seconds")
+
+
+class AccountFilter(Record, frozen=True):
+    """Which of an account's postings to show: dated from and to (inclusive), caused by a prefix."""
+
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    cause: str | None = None

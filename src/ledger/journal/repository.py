@@ -12,7 +12,7 @@ from piccolo.query.functions.aggregate import Sum
 
 from ledger.core.entries import JournalEntry, Posting
 from ledger.core.records import record_of, records_of
-from ledger.journal.records import AccountLine, KeptOutcome
+from ledger.journal.records import AccountFilter, KeptOutcome, PostingLine
 from ledger.journal.tables import JournalEntryRow, JournalPostingRow, LedgerCheckRow
 
 
@@ -158,15 +158,8 @@ class JournalRepository:
         return {int(row["seq"]): row["hash"] for row in rows}
 
     async def account_lines(
-        self,
-        account: str,
-        *,
-        date_from: dt.date | None,
-        date_to: dt.date | None,
-        cause: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[AccountLine], int]:
+        self, account: str, where: AccountFilter, *, limit: int, offset: int
+    ) -> tuple[list[PostingLine], int]:
         """An account's postings with their entries, oldest first, and how many match."""
         query = JournalPostingRow.select(
             JournalPostingRow.seq,
@@ -181,17 +174,17 @@ class JournalRepository:
         ).where(JournalPostingRow.account == account)
         count = JournalPostingRow.count().where(JournalPostingRow.account == account)
         conditions = []
-        if date_from is not None:
-            conditions.append(JournalPostingRow.date >= date_from)
-        if date_to is not None:
-            conditions.append(JournalPostingRow.date <= date_to)
-        if cause is not None:
-            conditions.append(JournalPostingRow.entry.cause.like(f"{cause}%"))
+        if where.date_from is not None:
+            conditions.append(JournalPostingRow.date >= where.date_from)
+        if where.date_to is not None:
+            conditions.append(JournalPostingRow.date <= where.date_to)
+        if where.cause is not None:
+            conditions.append(JournalPostingRow.entry.cause.like(f"{where.cause}%"))
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
         rows = await query.order_by(JournalPostingRow.seq).limit(limit).offset(offset)
-        return records_of(AccountLine, rows), int(await count)
+        return records_of(PostingLine, rows), int(await count)
 
     async def opening_balance(self, account: str, before: dt.date) -> int:
         """The sum of ``account``'s postings dated before ``before``."""

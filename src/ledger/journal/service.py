@@ -34,7 +34,7 @@ from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, UnbalancedEntry, entry_hash
 from ledger.core.errors import Conflict, InvalidInput, LedgerValidationFailed, NotFound
-from ledger.journal.records import AccountLine, KeptOutcome
+from ledger.journal.records import AccountFilter, KeptOutcome, PostingLine
 from ledger.journal.repository import JournalRepository, LedgerCheckRepository
 
 log = logging.getLogger("ledger.journal")
@@ -162,31 +162,19 @@ class AccountPage:
     """
 
     opening: int
-    lines: list[AccountLine]
+    lines: list[PostingLine]
     running: list[int]
     total: int
 
 
-async def account_journal(
-    account: str,
-    *,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    cause: str | None,
-    limit: int,
-    offset: int,
-) -> AccountPage:
+async def account_journal(account: str, where: AccountFilter, *, limit: int, offset: int) -> AccountPage:
     """A page of ``account``'s postings with running balances (the balance starts before ``date_from``)."""
     chart().account(account)
     repo = JournalRepository()
-    lines, total = await repo.account_lines(
-        account, date_from=date_from, date_to=date_to, cause=cause, limit=limit, offset=offset
-    )
-    opening = await repo.opening_balance(account, date_from) if date_from else 0
+    lines, total = await repo.account_lines(account, where, limit=limit, offset=offset)
+    opening = await repo.opening_balance(account, where.date_from) if where.date_from else 0
     if offset and lines:
-        earlier, _ = await repo.account_lines(
-            account, date_from=date_from, date_to=date_to, cause=cause, limit=offset, offset=0
-        )
+        earlier, _ = await repo.account_lines(account, where, limit=offset, offset=0)
         opening += sum(row.fen for row in earlier)
     running: list[int] = []
     balance = opening

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
+from ledger.core.records import view
 from ledger.platform.domain import Principal, Role
 from ledger.platform.schemas import AuditEntry, JobRunView, Page, Token, TokenRequest, User, UserCreate
 from ledger.platform.service import AuthPolicy, UserService, recent_job_runs, search_audit
@@ -50,9 +50,7 @@ class UserController(Controller):
     @get("/", **access(Role.ADMIN), operation_id="listUsers")
     async def list_users(self) -> list[User]:
         """Every user and role."""
-        return [
-            msgspec.convert(user, User, from_attributes=True) for user in await UserService().list_users()
-        ]
+        return [view(User, user) for user in await UserService().list_users()]
 
     @post("/", **access(Role.ADMIN, idempotent=True), operation_id="createUser")
     async def create_user(self, data: JSONBody[UserCreate], request: Request[Principal, Any, Any]) -> User:
@@ -100,4 +98,4 @@ class JobController(Controller):
     async def runs(self, job: FromQuery[JobName | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
         rows = await recent_job_runs(job)
-        return [msgspec.convert(row, JobRunView, from_attributes=True) for row in rows]
+        return [view(JobRunView, row) for row in rows]

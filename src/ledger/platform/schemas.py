@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from ledger.core.records import view
 from ledger.platform.records import AuditRecord
 from ledger.web.choices import JobName, RoleName
 
@@ -62,8 +63,7 @@ class AuditEntry(msgspec.Struct):
     @classmethod
     def of(cls, record: AuditRecord) -> AuditEntry:
         """From an audit record, its snapshots decoded."""
-        snapshots = {"before": json.loads(record.before), "after": json.loads(record.after)}
-        return msgspec.convert({**msgspec.structs.asdict(record), **snapshots}, cls)
+        return view(cls, record, before=json.loads(record.before), after=json.loads(record.after))
 
 
 class Page(msgspec.Struct):
