@@ -31,6 +31,7 @@ from ledger.core import clock
 from ledger.core.entries import BOOKS, JournalEntry
 from ledger.core.errors import Conflict, InvalidInput, NotFound
 from ledger.funds import service as funds
+from ledger.funds.records import GrantOfPeriod
 from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger, chart
 from ledger.reports import documents as d
@@ -253,10 +254,7 @@ class ReportService:
         if name in {"claims-register", "insurance-programme"}:
             return await self._insurance(name, snap, ctx)
         if name == "grant-register":
-            grants = [
-                msgspec.convert(g, domain.GrantRecord, from_attributes=True)
-                for g in await funds.grants_made_by(ctx.period.end)
-            ]
+            grants = await funds.grants_made_by(ctx.period.end)
             return await asyncio.to_thread(_grant_register, snap, ctx, grants)
         if name == "integrity":
             files = await asyncio.to_thread(file_digests, self.ledger.directory)
@@ -490,7 +488,7 @@ def _limits(policy: PolicyConfig, period: Period, usage: Sequence[ClaimUse]) -> 
     return limits
 
 
-def _grant_register(snap: Snapshot, ctx: Context, grants: Sequence[domain.GrantRecord]) -> d.Statement:
+def _grant_register(snap: Snapshot, ctx: Context, grants: Sequence[GrantOfPeriod]) -> d.Statement:
     paid = {"key": "grant", "cause": "grant-tranche:", "account": "Assets:Charity:Bank"}
     errors = _paid_errors({g.grant_no: g.paid_fen for g in grants}, snap, **paid, sign=-1, what="资助")
     until_end = figures.link_sums(

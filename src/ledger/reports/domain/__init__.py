@@ -13,7 +13,7 @@ One module per statement family; this package re-exports them all (``from ledger
 - ``accounting``: ``trial_balance``, ``balance_sheet``, ``statement_of_activities``, ``chart_of_accounts``.
 - ``insurance``: ``insurance_programme``, ``claims_register`` and their inputs (``ClaimRecord``,
   ``Programme``, ``Limit``).
-- ``grants``: ``grant_register`` and ``GrantRecord``.
+- ``grants``: ``grant_register`` (of the funds service's ``GrantOfPeriod`` records).
 - ``integrity``: ``integrity_certificate``.
 - ``vouchers``: ``voucher``, ``voucher_tables`` and ``Backing``.
 """
@@ -46,7 +46,6 @@ from ledger.reports.domain.context import (
 )
 from ledger.reports.domain.grants import (
     GRANT_STATUS_CN,
-    GrantRecord,
     grant_register,
     mask_credit_code,
 )
@@ -81,7 +80,6 @@ __all__ = [
     "BadDate",
     "ClaimRecord",
     "Context",
-    "GrantRecord",
     "Limit",
     "Period",
     "Programme",

@@ -1,42 +1,13 @@
-"""The grant register."""
+"""The grant register, from the grants the funds service hands out (``GrantOfPeriod``)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 from ledger.core.money import Fen
+from ledger.funds.records import GrantOfPeriod
 from ledger.reports import documents as d
 from ledger.reports.domain.context import Context, new_statement
-
-
-@dataclass(frozen=True, slots=True)
-class GrantRecord:
-    """One grant as the funds tables hold it.
-
-    Args:
-        grant_no: the grant number.
-        grantee: the organisation's name.
-        credit_code: its unified social credit code.
-        project: the project.
-        status: the grant status code.
-        signed_on: the agreement date, if signed.
-        amount_fen: the grant.
-        paid_fen: what the funds tables say was paid.
-        returned_fen: unspent money paid back.
-    """
-
-    grant_no: str
-    grantee: str
-    credit_code: str
-    project: str
-    status: str
-    signed_on: dt.date | None
-    amount_fen: Fen
-    paid_fen: Fen
-    returned_fen: Fen
-
 
 GRANT_STATUS_CN = {
     "agreement_pending": "待签协议",
@@ -69,7 +40,7 @@ def mask_credit_code(code: str) -> str:
 
 
 def grant_register(
-    ctx: Context, grants: Sequence[GrantRecord], ledger_paid: Mapping[str, Fen], errors: Sequence[str]
+    ctx: Context, grants: Sequence[GrantOfPeriod], ledger_paid: Mapping[str, Fen], errors: Sequence[str]
 ) -> d.Statement:
     """资助项目登记表: every grant made up to the end of the period, paid amounts from the ledger.
 
