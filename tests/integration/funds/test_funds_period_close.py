@@ -90,27 +90,23 @@ async def test_close_order_open_periods_and_closed_dates(database: Any, settings
 
     fund_id = (await service.all_funds())[0].id
     audits, entries = await AuditEvent.count(), await JournalEntryRow.count()
-    with pytest.raises(PeriodClosed) as err:
+
+    async def donate_100_fen(on: dt.date) -> None:
         await service.record_receipt(
             fund_id,
             kind=ReceiptKind.DONATION,
             amount_fen=100,
             donor="某公司",
             agreement="D1",
-            received_on=LAST_MONTH_END,
+            received_on=on,
             actor=ACTOR,
         )
+
+    with pytest.raises(PeriodClosed) as err:
+        await donate_100_fen(LAST_MONTH_END)
     assert err.value.field == "received_on"
     assert (await AuditEvent.count(), await JournalEntryRow.count()) == (audits, entries)
-    await service.record_receipt(
-        fund_id,
-        kind=ReceiptKind.DONATION,
-        amount_fen=100,
-        donor="某公司",
-        agreement="D1",
-        received_on=TODAY,
-        actor=ACTOR,
-    )
+    await donate_100_fen(TODAY)
     assert (await service.fund_position(fund_id)).available == 100_000_100
 
 

@@ -15,7 +15,7 @@ from ledger.funds.domain.accounts import (
     NET_ASSETS_UNRESTRICTED,
     PROGRAM_COSTS,
 )
-from ledger.funds.domain.inputs import whole_fen
+from ledger.funds.domain.inputs import transfer, whole_fen
 from ledger.funds.domain.receipts import Restriction
 from ledger.funds.domain.status import GrantAction
 from ledger.funds.errors import (
@@ -118,14 +118,12 @@ def _expense_account(account: str) -> str:
 
 def restriction_release_postings(amount_fen: Fen) -> tuple[Posting, Posting]:
     """Return the release of restricted net assets spent on their purpose: Dr 3102 / Cr 3101."""
-    whole_fen(amount_fen, "amount")
-    return (Posting(NET_ASSETS_RESTRICTED, amount_fen), Posting(NET_ASSETS_UNRESTRICTED, -amount_fen))
+    return transfer(NET_ASSETS_RESTRICTED, NET_ASSETS_UNRESTRICTED, amount_fen)
 
 
 def restriction_reinstatement_postings(amount_fen: Fen) -> tuple[Posting, Posting]:
     """Return the reverse of a release, for restricted money not spent after all: Dr 3101 / Cr 3102."""
-    whole_fen(amount_fen, "amount")
-    return (Posting(NET_ASSETS_UNRESTRICTED, amount_fen), Posting(NET_ASSETS_RESTRICTED, -amount_fen))
+    return transfer(NET_ASSETS_UNRESTRICTED, NET_ASSETS_RESTRICTED, amount_fen)
 
 
 def commitment_postings(
@@ -148,8 +146,16 @@ def commitment_postings(
 
 def tranche_payment_postings(amount_fen: Fen) -> tuple[Posting, Posting]:
     """Return the entry for a tranche paid to the grantee: Dr 2209 / Cr 1002."""
-    whole_fen(amount_fen, "amount")
-    return (Posting(GRANTS_PAYABLE, amount_fen), Posting(BANK, -amount_fen))
+    return transfer(GRANTS_PAYABLE, BANK, amount_fen)
+
+
+def _restricted_again(
+    legs: tuple[Posting, Posting], amount_fen: Fen, restriction: Restriction
+) -> tuple[Posting, ...]:
+    """``legs``, and for a restricted fund Dr 3101 / Cr 3102: money back under its restriction."""
+    if Restriction(restriction) is Restriction.RESTRICTED:
+        return (*legs, *restriction_reinstatement_postings(amount_fen))
+    return legs
 
 
 def cancellation_postings(
@@ -161,13 +167,8 @@ def cancellation_postings(
     Nothing is posted for an unsigned (``AGREEMENT_PENDING``) grant: it never had an entry.
     """
     whole_fen(amount_fen, "amount")
-    legs: tuple[Posting, ...] = (
-        Posting(GRANTS_PAYABLE, amount_fen),
-        Posting(_expense_account(expense_account), -amount_fen),
-    )
-    if Restriction(restriction) is Restriction.RESTRICTED:
-        legs += restriction_reinstatement_postings(amount_fen)
-    return legs
+    legs = transfer(GRANTS_PAYABLE, _expense_account(expense_account), amount_fen)
+    return _restricted_again(legs, amount_fen, restriction)
 
 
 def return_postings(
@@ -178,10 +179,5 @@ def return_postings(
     Dr 1002 / Cr 5101; for a restricted fund also Dr 3101 / Cr 3102 (the money is restricted again).
     """
     whole_fen(amount_fen, "amount")
-    legs: tuple[Posting, ...] = (
-        Posting(BANK, amount_fen),
-        Posting(_expense_account(expense_account), -amount_fen),
-    )
-    if Restriction(restriction) is Restriction.RESTRICTED:
-        legs += restriction_reinstatement_postings(amount_fen)
-    return legs
+    legs = transfer(BANK, _expense_account(expense_account), amount_fen)
+    return _restricted_again(legs, amount_fen, restriction)

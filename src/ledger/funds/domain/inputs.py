@@ -1,7 +1,8 @@
-"""Checks of plain inputs shared by the funds rules: whole fen, required text."""
+"""What the funds rules share: checks of plain inputs (whole fen, required text) and the two-leg entry."""
 
 from __future__ import annotations
 
+from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_amount
 
@@ -22,3 +23,9 @@ def required_text(value: str, field: str) -> str:
     if not text:
         raise InvalidInput(f"{field} must not be empty", field=field, rule="required")
     return text
+
+
+def transfer(debit: str, credit: str, amount_fen: Fen) -> tuple[Posting, Posting]:
+    """The two legs of moving ``amount_fen`` (checked, named ``amount``): Dr ``debit`` / Cr ``credit``."""
+    whole_fen(amount_fen, "amount")
+    return (Posting(debit, amount_fen), Posting(credit, -amount_fen))

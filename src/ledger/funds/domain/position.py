@@ -114,6 +114,19 @@ def _exceeds_commitment(open_fen: Fen, amount_fen: Fen, what: str) -> ExceedsCom
     )
 
 
+def _returnable(paid_net: Fen, amount_fen: Fen, paid: str, extra: dict[str, str] | None = None) -> Fen:
+    """``amount_fen`` if it is whole fen and no more than was ``paid`` and not yet returned."""
+    whole_fen(amount_fen, "amount")
+    if amount_fen > paid_net:
+        raise ExceedsPaid(
+            f"{format_amount(paid_net)} was {paid} and not returned, {format_amount(amount_fen)} asked",
+            field="amount",
+            rule="amount ≤ paid - returned",
+            extra=extra,
+        )
+    return amount_fen
+
+
 def after_signing(position: FundPosition, amount_fen: Fen) -> FundPosition:
     """Return ``position`` after the agreement of an approved, unsigned grant was signed.
 
@@ -150,16 +163,9 @@ def after_return(position: FundPosition, amount_fen: Fen) -> FundPosition:
     Raises:
         ExceedsPaid: ``amount_fen`` is more than ``paid_net``.
     """
-    whole_fen(amount_fen, "amount")
-    if amount_fen > position.paid_net:
-        raise ExceedsPaid(
-            f"{format_amount(position.paid_net)} was paid out and not returned, "
-            f"{format_amount(amount_fen)} asked",
-            field="amount",
-            rule="amount ≤ paid - returned",
-            extra={"paid_net": format_amount(position.paid_net), "asked": format_amount(amount_fen)},
-        )
-    return replace(position, returned=position.returned + amount_fen)
+    extra = {"paid_net": format_amount(position.paid_net), "asked": format_amount(amount_fen)}
+    returned = _returnable(position.paid_net, amount_fen, "paid out", extra)
+    return replace(position, returned=position.returned + returned)
 
 
 def after_cancel(position: FundPosition, amount_fen: Fen, *, signed: bool = True) -> FundPosition:
@@ -225,16 +231,21 @@ class GrantBalance:
         return self.paid - self.returned
 
 
+def _within_unpaid(grant: GrantBalance, amount_fen: Fen) -> Fen:
+    """``amount_fen`` if it is whole fen and no more than what the grant has unpaid."""
+    whole_fen(amount_fen, "amount")
+    if amount_fen > grant.unpaid:
+        raise _exceeds_commitment(grant.unpaid, amount_fen, "the grant's unpaid amount")
+    return amount_fen
+
+
 def grant_after_tranche_paid(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
     """Return ``grant`` after a tranche of ``amount_fen`` was paid.
 
     Raises:
         ExceedsCommitment: ``amount_fen`` is more than ``grant.unpaid``.
     """
-    whole_fen(amount_fen, "amount")
-    if amount_fen > grant.unpaid:
-        raise _exceeds_commitment(grant.unpaid, amount_fen, "the grant's unpaid amount")
-    return replace(grant, paid=grant.paid + amount_fen)
+    return replace(grant, paid=grant.paid + _within_unpaid(grant, amount_fen))
 
 
 def grant_after_return(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
@@ -243,15 +254,8 @@ def grant_after_return(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
     Raises:
         ExceedsPaid: ``amount_fen`` is more than ``grant.paid_net``.
     """
-    whole_fen(amount_fen, "amount")
-    if amount_fen > grant.paid_net:
-        raise ExceedsPaid(
-            f"{format_amount(grant.paid_net)} was paid on this grant and not returned, "
-            f"{format_amount(amount_fen)} asked",
-            field="amount",
-            rule="amount ≤ paid - returned",
-        )
-    return replace(grant, returned=grant.returned + amount_fen)
+    returned = _returnable(grant.paid_net, amount_fen, "paid on this grant")
+    return replace(grant, returned=grant.returned + returned)
 
 
 def grant_after_release(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
@@ -262,7 +266,4 @@ def grant_after_release(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
     Raises:
         ExceedsCommitment: ``amount_fen`` is more than ``grant.unpaid``.
     """
-    whole_fen(amount_fen, "amount")
-    if amount_fen > grant.unpaid:
-        raise _exceeds_commitment(grant.unpaid, amount_fen, "the grant's unpaid amount")
-    return replace(grant, released=grant.released + amount_fen)
+    return replace(grant, released=grant.released + _within_unpaid(grant, amount_fen))

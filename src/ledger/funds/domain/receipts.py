@@ -17,7 +17,7 @@ from ledger.funds.domain.accounts import (
     GOVERNMENT_GRANT_RESTRICTED,
     GOVERNMENT_GRANT_UNRESTRICTED,
 )
-from ledger.funds.domain.inputs import required_text, whole_fen
+from ledger.funds.domain.inputs import required_text, transfer, whole_fen
 
 
 class Restriction(StrEnum):
@@ -94,5 +94,4 @@ def receipt_postings(kind: ReceiptKind, restriction: Restriction, amount_fen: Fe
     Raises:
         InvalidInput: ``amount`` is not above zero.
     """
-    whole_fen(amount_fen, "amount")
-    return (Posting(BANK, amount_fen), Posting(income_account(kind, restriction), -amount_fen))
+    return transfer(BANK, income_account(kind, restriction), amount_fen)
