@@ -45,10 +45,9 @@ class AuditRecord(Record, frozen=True):
     request_id: str
 
 
-class JobRunRecord(Record, frozen=True):
-    """One run of a scheduled job (``job_run``)."""
+class JobRunFields(Record, frozen=True):
+    """What a run of a scheduled job says of itself; the API's ``JobRunView`` shows just these."""
 
-    id: int
     key: str
     job: str
     period: str
@@ -59,3 +58,9 @@ class JobRunRecord(Record, frozen=True):
     result: str
     holder: str
     lease_until: dt.datetime | None
+
+
+class JobRunRecord(JobRunFields, frozen=True):
+    """One run of a scheduled job (``job_run``)."""
+
+    id: int

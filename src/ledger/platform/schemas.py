@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from ledger.core.records import view
-from ledger.platform.records import AuditRecord
+from ledger.platform.records import AuditRecord, JobRunFields
 from ledger.web.choices import JobName, RoleName
 
 
@@ -75,17 +75,8 @@ class Page(msgspec.Struct):
     offset: int
 
 
-class JobRunView(msgspec.Struct):
+class JobRunView(JobRunFields, frozen=True):
     """One run of a scheduled job: ``running`` (under ``holder``'s lease until ``lease_until``),
     ``done``, ``failed`` or ``abandoned`` (its process died or its lease ran out; it runs again)."""
 
-    key: str
-    job: JobName
-    period: str
-    status: str
-    attempts: int
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    result: str
-    holder: str
-    lease_until: dt.datetime | None
+    job: JobName  # the record's field, marked as one of the scheduled jobs
