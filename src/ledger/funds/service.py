@@ -294,6 +294,10 @@ class FundService(_Books):
         await self.ledger.export_quietly()
         return receipt
 
+    async def fund_by_code(self, code: str) -> records.FundRecord | None:
+        """The fund called ``code``, or ``None``."""
+        return await self.funds.by_code(code)
+
     async def all_funds(self) -> list[records.FundRecord]:
         """Every fund, oldest first."""
         return await self.funds.all()
