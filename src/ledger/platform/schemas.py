@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Annotated, Any
 
@@ -47,18 +46,12 @@ class User(msgspec.Struct):
     active: bool
 
 
-class AuditEntry(msgspec.Struct):
+class AuditEntry(AuditRecord, frozen=True):
     """One audit row."""
 
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
+    # the record's columns, with the snapshots decoded from their JSON text
     before: Any
     after: Any
-    request_id: str
 
     @classmethod
     def of(cls, record: AuditRecord) -> AuditEntry:
