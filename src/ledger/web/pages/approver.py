@@ -41,7 +41,7 @@ class ApproverPages(Controller):
             ],
         )
 
-    @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER))
+    @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER, once=True))
     async def approve(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Approve (the four-eyes rule and the second approval are the service's)."""
         form = await form_of(request)
@@ -64,7 +64,7 @@ class ApproverPages(Controller):
             links={gettext_("Case file"): f"/claims/{claim_no}"},
         )
 
-    @post("/claims/{claim_no:str}/reject", name="reject", **desk(Role.APPROVER))
+    @post("/claims/{claim_no:str}/reject", name="reject", **desk(Role.APPROVER, once=True))
     async def reject(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Reject with a coded reason."""
         form = await form_of(request)

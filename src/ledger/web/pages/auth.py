@@ -89,7 +89,7 @@ class SignInPages(Controller):
         """The password form."""
         return render(request, "auth/password.html")
 
-    @post("/account/password", name="password-submit", **desk(*Role))
+    @post("/account/password", name="password-submit", **desk(*Role, once=True))
     async def change_password(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Change the signed-in user's password."""
         form = await form_of(request)

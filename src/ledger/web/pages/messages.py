@@ -152,6 +152,11 @@ def _by_class(exc: LedgerError) -> str | None:
             "Possible duplicate relief: the victim already has claim {other}. Only an approver may "
             "register it anyway, with a reason."
         ).format(other=exc.extra.get("claim_id", ""))
+    if name == "FormKeyMissing":
+        return gettext_(
+            "This form was refused because it did not come from a current page. Reload the page and "
+            "send it again."
+        )
     if name == "CsrfRefused":
         return gettext_(
             "This form was refused because its security token is missing or out of date. Reload the "

@@ -4,6 +4,9 @@ The session cookie holds the same signed token the API hands out (``platform.dom
 the pages check a user exactly as the API does (active, same role) and the API keeps its bearer tokens.
 Every page response renews it: the session ends after ``Settings.session_idle_seconds`` without a page.
 
+One-time form keys: every form also carries a fresh random ``form_key``; a page that changes something
+acts once per key (``ledger.web.pages.once``).
+
 CSRF: a random ``rl_csrf`` cookie and, in every form, its HMAC under the secret key (a signed double
 submit). A POST whose form does not carry the HMAC of its cookie is refused before the page runs.
 """
@@ -21,9 +24,10 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.types import Scope
 
 from ledger.core import clock
-from ledger.core.errors import PermissionDenied, Unauthenticated
+from ledger.core.errors import BadRequest, PermissionDenied, Unauthenticated
 from ledger.platform.domain import Principal, issue_token, read_token
 from ledger.platform.service import UserService
 from ledger.web.i18n import current_locale, parse_locale
@@ -38,11 +42,40 @@ SESSION_SECONDS = 30 * 60
 LANG_SECONDS = 365 * 24 * 3600
 
 _STATE = "workbench"
+MAX_FORM_KEY_LENGTH = 200
 
 
 class CsrfRefused(PermissionDenied):
     """The form did not come from this site's page (its security token is missing or wrong): reload the
     page and send it again."""
+
+
+FORM_KEY_FIELD = "form_key"
+ONCE = "form_once"
+
+
+class FormKeyMissing(BadRequest):
+    """The form carries no one-time key (it did not come from a current page): reload the page and
+    send it again."""
+
+
+def new_form_key() -> str:
+    """A fresh key for one rendered form."""
+    return secrets.token_urlsafe(18)
+
+
+def is_once(scope: Scope) -> bool:
+    """Whether ``scope`` is a POST to a page that acts only once per form."""
+    handler = scope.get("route_handler")
+    return scope.get("method") == "POST" and handler is not None and bool(handler.opt.get(ONCE))
+
+
+def form_key(form: dict[str, Any]) -> str:
+    """The one-time key of a submitted form; refuses a form without one."""
+    key = str(form.get(FORM_KEY_FIELD, "")).strip()
+    if not key or len(key) > MAX_FORM_KEY_LENGTH:
+        raise FormKeyMissing(field=FORM_KEY_FIELD, rule="a one-time key from the page's form")
+    return key
 
 
 @dataclass(slots=True)
@@ -56,6 +89,8 @@ class PageState:
         new_csrf: whether ``csrf_seed`` must be set as a cookie on the response.
         locale: the page language.
         flash: the one-time message left by the previous action, if any.
+        signed_out: whether this request signed the user out.
+        sent_flash: the one-time message this request leaves for the next page, if any.
     """
 
     principal: Principal | None
@@ -65,6 +100,7 @@ class PageState:
     locale: str
     flash: dict[str, Any] | None
     signed_out: bool = False
+    sent_flash: dict[str, Any] | None = None
 
 
 def state_of(request: Request[Any, Any, Any]) -> PageState:
@@ -209,9 +245,10 @@ def flash(request: Request[Any, Any, Any], response: Response[Any], message: str
         message: the text to show.
         links: label -> URL of what the action created (a payment, its voucher, its ledger entry).
     """
-    payload = base64.urlsafe_b64encode(
-        json.dumps({"message": message, "links": links}, ensure_ascii=False).encode()
-    ).decode()
+    sent = {"message": message, "links": links}
+    if has_state(request):
+        state_of(request).sent_flash = sent
+    payload = base64.urlsafe_b64encode(json.dumps(sent, ensure_ascii=False).encode()).decode()
     response.set_cookie(_cookie(request, FLASH_COOKIE, _sign(request, payload), 300))
 
 
