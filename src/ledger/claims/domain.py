@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ledger.claims.errors import (
     AboveRuleAmount,
+    ApprovedAboveAssessed,
     ClaimTimeBarred,
     DuplicateClaim,
     Overpayment,
@@ -49,7 +50,7 @@ from ledger.core.errors import (
     PermissionDenied,
     UnsupportedMediaType,
 )
-from ledger.core.money import Fen, format_cny, percent_of
+from ledger.core.money import Fen, format_amount, format_cny, percent_of
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -59,6 +60,7 @@ __all__ = [
     "PREMIUM_INCOME_ACCOUNT",
     "TRANSITIONS",
     "AboveRuleAmount",
+    "ApprovedAboveAssessed",
     "Assessment",
     "BenefitHead",
     "ClaimAction",
@@ -81,7 +83,9 @@ __all__ = [
     "TransitionRule",
     "advance_payment_due",
     "allowed_actions",
+    "approval_ceiling",
     "approvals_required",
+    "approved_reduction",
     "assess_line",
     "check_claim_heads",
     "check_duplicate",
@@ -879,6 +883,48 @@ def check_four_eyes(
                 field="approver",
                 rule=f"four-eyes: the {role} may not approve or reject",
             )
+
+
+def approved_reduction(assessed_fen: Fen, asked_fen: Fen | None, reason: str | None) -> Fen | None:
+    """The lower amount an approver approves a claim for ("reduce with a reason"), or ``None``.
+
+    The rule: ``0 < approved <= assessed``; approving less than assessed needs a reason. The amount is
+    the most the claim may be paid; the event's limit may still scale it back further.
+
+    Args:
+        assessed_fen: what the adjuster assessed.
+        asked_fen: the amount the approver approves; ``None`` approves as assessed.
+        reason: why it is lower.
+
+    Returns:
+        ``asked_fen`` when it is lower than assessed, else ``None`` (approved as assessed).
+
+    Raises:
+        ApprovedAboveAssessed: ``field="approved_amount"`` for 0 or less, or above the assessed amount.
+        ReasonRequired: ``field="reduction_reason"`` for a lower amount without a reason.
+    """
+    if asked_fen is None or asked_fen == assessed_fen:
+        return None
+    if asked_fen <= 0 or asked_fen > assessed_fen:
+        raise ApprovedAboveAssessed(
+            f"approved_amount {format_cny(asked_fen)} must be more than 0.00 and at most the assessed "
+            f"{format_cny(assessed_fen)}",
+            field="approved_amount",
+            rule="0 < approved <= assessed",
+            extra={"assessed": format_amount(assessed_fen)},
+        )
+    if not (reason or "").strip():
+        raise ReasonRequired(
+            "approving less than the assessed amount needs a reason",
+            field="reduction_reason",
+            rule="a reason when approving less than assessed",
+        )
+    return asked_fen
+
+
+def approval_ceiling(assessed_fen: Fen, reduced_to_fen: Fen | None) -> Fen:
+    """The most a claim may be approved (and paid) for: as assessed, or as an approver reduced it."""
+    return int(assessed_fen) if reduced_to_fen is None else int(reduced_to_fen)
 
 
 # --------------------------------------------------------------------------------------------------

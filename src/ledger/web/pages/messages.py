@@ -91,6 +91,16 @@ ACTIONS = {
 }
 
 
+FOUR_EYES_ROLES = {
+    "four-eyes: the registrar may not approve or reject": N_("You registered this claim."),
+    "four-eyes: the assessor may not approve or reject": N_("You assessed this claim."),
+    "four-eyes: the first approver may not approve or reject": N_(
+        "You already gave this claim its first approval."
+    ),
+}
+"""What the decider already did, by the rule ``check_four_eyes`` names."""
+
+
 def status_label(status: str) -> str:
     """A claim status as the badge shows it: the domain's Chinese word, or its English one."""
     value = ClaimStatus(status)
@@ -127,6 +137,8 @@ def _by_rule(exc: LedgerError) -> str | None:
         return gettext_("The birth date inside this ID number is impossible or in the future.")
     if rule == "GB 11643 area code":
         return gettext_("The area code of this ID number is unknown.")
+    if rule == "a reason when approving less than assessed":
+        return gettext_("A reason is required when approving less than the assessed amount.")
     if rule == "required":
         return gettext_("Required.")
     return None
@@ -135,10 +147,16 @@ def _by_rule(exc: LedgerError) -> str | None:
 def _by_class(exc: LedgerError) -> str | None:
     name = type(exc).__name__
     if name == "FourEyesViolation":
+        rule = gettext_(
+            "The four-eyes rule: whoever registered, assessed or already approved a claim may not also "
+            "decide it; another approver must do this."
+        )
+        did = FOUR_EYES_ROLES.get(exc.rule or "")
+        return f"{gettext_(did)} {rule}" if did else rule
+    if name == "ApprovedAboveAssessed":
         return gettext_(
-            "Refused by the four-eyes rule: whoever registered, assessed or already approved a claim "
-            "may not also decide it. Another approver must do this ({detail})."
-        ).format(detail=exc.message)
+            "The approved amount must be more than 0 and at most the assessed {assessed} yuan."
+        ).format(assessed=exc.extra.get("assessed", ""))
     if name == "DocumentsIncomplete":
         return gettext_("Not every document on the checklist is verified yet: {missing}.").format(
             missing=", ".join(exc.extra.get("missing", [])) or exc.message
