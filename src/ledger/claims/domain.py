@@ -128,7 +128,7 @@ PREMIUM_INCOME_ACCOUNT = "Income:Insurance:Premium"
 
 
 class ClaimStatus(StrEnum):
-    """Where a claim stands. ``cn`` gives the Chinese label."""
+    """Where a claim stands. ``cn`` and ``en`` give its words, the same on every page, PDF and report."""
 
     REGISTERED = "registered"
     DOCUMENTS_PENDING = "documents_pending"
@@ -143,22 +143,28 @@ class ClaimStatus(StrEnum):
 
     @property
     def cn(self) -> str:
-        """Chinese label, e.g. ``待补材料``."""
-        return _STATUS_CN[self]
+        """Chinese word of the status, e.g. ``待材料``: the same on every page, PDF and report."""
+        return _STATUS_WORDS[self][0]
+
+    @property
+    def en(self) -> str:
+        """English words of the status, e.g. ``missing documents``."""
+        return _STATUS_WORDS[self][1]
 
 
-_STATUS_CN = {
-    ClaimStatus.REGISTERED: "已登记",
-    ClaimStatus.DOCUMENTS_PENDING: "待补材料",
-    ClaimStatus.UNDER_REVIEW: "审核中",
-    ClaimStatus.ASSESSED: "已理算",
-    ClaimStatus.APPROVED: "已核准",
-    ClaimStatus.REJECTED: "已拒赔",
-    ClaimStatus.PARTLY_PAID: "部分支付",
-    ClaimStatus.PAID: "已支付",
-    ClaimStatus.CLOSED: "已结案",
-    ClaimStatus.WITHDRAWN: "已撤回",
+_STATUS_WORDS = {
+    ClaimStatus.REGISTERED: ("已受理", "registered"),
+    ClaimStatus.DOCUMENTS_PENDING: ("待材料", "missing documents"),
+    ClaimStatus.UNDER_REVIEW: ("审核中", "under review"),
+    ClaimStatus.ASSESSED: ("已核定", "assessed"),
+    ClaimStatus.APPROVED: ("已批准", "approved"),
+    ClaimStatus.REJECTED: ("已拒绝", "rejected"),
+    ClaimStatus.PARTLY_PAID: ("部分支付", "partly paid"),
+    ClaimStatus.PAID: ("已支付", "paid"),
+    ClaimStatus.CLOSED: ("已结案", "closed"),
+    ClaimStatus.WITHDRAWN: ("已撤回", "withdrawn"),
 }
+"""The one vocabulary of claim statuses (the workbench's terms), Chinese and English."""
 
 
 class ClaimAction(StrEnum):

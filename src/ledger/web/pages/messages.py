@@ -39,19 +39,6 @@ ROLE_NAMES = {
     Role.ADMIN: N_("administrator"),
 }
 
-STATUS_EN = {
-    ClaimStatus.REGISTERED: "registered",
-    ClaimStatus.DOCUMENTS_PENDING: "missing documents",
-    ClaimStatus.UNDER_REVIEW: "under review",
-    ClaimStatus.ASSESSED: "assessed",
-    ClaimStatus.APPROVED: "approved",
-    ClaimStatus.REJECTED: "rejected",
-    ClaimStatus.PARTLY_PAID: "partly paid",
-    ClaimStatus.PAID: "paid",
-    ClaimStatus.CLOSED: "closed",
-    ClaimStatus.WITHDRAWN: "withdrawn",
-}
-
 PAYMENT_KINDS = {"advance": N_("advance"), "interim": N_("interim payment"), "final": N_("final payment")}
 DEADLINES = {"documents": N_("documents"), "decision": N_("decision"), "payment": N_("payment")}
 LIMIT_LAYERS = {
@@ -104,7 +91,13 @@ FOUR_EYES_ROLES = {
 def status_label(status: str) -> str:
     """A claim status as the badge shows it: the domain's Chinese word, or its English one."""
     value = ClaimStatus(status)
-    return value.cn if is_chinese() else STATUS_EN[value]
+    return value.cn if is_chinese() else value.en
+
+
+def status_pair(status: str) -> str:
+    """A claim status in both languages, as printed documents show it: ``已核定 assessed``."""
+    value = ClaimStatus(status)
+    return f"{value.cn} {value.en}"
 
 
 def label(table: dict[str, str], code: str) -> str:
