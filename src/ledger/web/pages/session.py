@@ -3,6 +3,9 @@
 The session cookie holds the same signed token the API hands out (``platform.domain.issue_token``), so
 the pages check a user exactly as the API does (active, same role) and the API keeps its bearer tokens.
 Every page response renews it: the session ends after ``Settings.session_idle_seconds`` without a page.
+Sessions end on the server too: the token carries, signed, the user's ``session_version`` it began
+under; signing out or a new password bumps it, so a copied cookie stops working on every browser.
+The language is the user's (``app_user.locale``) once signed in; the cookie only counts before.
 
 One-time form keys: every form also carries a fresh random ``form_key``; a page that changes something
 acts once per key (``ledger.web.pages.once``).
@@ -28,7 +31,7 @@ from litestar.types import Scope
 
 from ledger.core import clock
 from ledger.core.errors import BadRequest, PermissionDenied, Unauthenticated
-from ledger.platform.domain import Principal, issue_token, read_token
+from ledger.platform.domain import PageSession, Principal, issue_token, read_session_token
 from ledger.platform.service import UserService
 from ledger.web.i18n import current_locale, parse_locale
 
@@ -91,6 +94,7 @@ class PageState:
         flash: the one-time message left by the previous action, if any.
         signed_out: whether this request signed the user out.
         sent_flash: the one-time message this request leaves for the next page, if any.
+        session_version: the signed-in user's session version, carried by a renewed session cookie.
     """
 
     principal: Principal | None
@@ -101,6 +105,7 @@ class PageState:
     flash: dict[str, Any] | None
     signed_out: bool = False
     sent_flash: dict[str, Any] | None = None
+    session_version: int = 0
 
 
 def state_of(request: Request[Any, Any, Any]) -> PageState:
@@ -138,15 +143,15 @@ def _unsign(request: Request[Any, Any, Any], value: str) -> str | None:
 async def load_state(request: Request[Any, Any, Any]) -> PageState:
     """Read the session, CSRF, language and flash cookies into the request's page state."""
     cookies = request.cookies
-    principal: Principal | None = None
+    session: PageSession | None = None
     expired = False
     token = cookies.get(SESSION_COOKIE, "")
     if token:
         try:
-            principal = read_token(token, secret=_secret(request), now=clock.now())
-            principal = await UserService().active_principal(principal)
+            principal, version = read_session_token(token, secret=_secret(request), now=clock.now())
+            session = await UserService().page_session(principal, version)
         except Unauthenticated:
-            principal, expired = None, True
+            session, expired = None, True
     seed = cookies.get(CSRF_COOKIE, "")
     new_csrf = len(seed) < 32
     if new_csrf:
@@ -160,7 +165,7 @@ async def load_state(request: Request[Any, Any, Any]) -> PageState:
         except ValueError:
             flash = None
     state = PageState(
-        principal=principal,
+        principal=None,
         expired=expired,
         csrf_seed=seed,
         new_csrf=new_csrf,
@@ -168,10 +173,22 @@ async def load_state(request: Request[Any, Any, Any]) -> PageState:
         flash=flash,
     )
     request.scope["state"][_STATE] = state
+    if session is not None:
+        sign_in_state(request, session)
     current_locale.set(state.locale)
-    if principal is not None:
-        request.scope["user"] = principal
     return state
+
+
+def sign_in_state(request: Request[Any, Any, Any], session: PageSession) -> None:
+    """Make ``session`` the request's signed-in user: their session version and, if they chose one,
+    their language (the language cookie only counts before signing in)."""
+    state = state_of(request)
+    state.principal = session.principal
+    state.session_version = session.session_version
+    if session.locale:
+        state.locale = parse_locale(session.locale)
+        current_locale.set(state.locale)
+    request.scope["user"] = session.principal
 
 
 def check_csrf(request: Request[Any, Any, Any], form: dict[str, Any]) -> None:
@@ -219,14 +236,23 @@ def _flash_set(response: Response[Any]) -> bool:
 
 
 def start_session(request: Request[Any, Any, Any], response: Response[Any], principal: Principal) -> None:
-    """Put a fresh session token for ``principal`` on ``response``."""
-    token = issue_token(principal, secret=_secret(request), ttl_seconds=SESSION_SECONDS, now=clock.now())
+    """Put a fresh session token for ``principal`` on ``response``, under the current session version."""
+    token = issue_token(
+        principal,
+        secret=_secret(request),
+        ttl_seconds=SESSION_SECONDS,
+        now=clock.now(),
+        session_version=state_of(request).session_version,
+    )
     response.set_cookie(_cookie(request, SESSION_COOKIE, token.access_token, SESSION_SECONDS))
 
 
-def end_session(request: Request[Any, Any, Any]) -> None:
-    """Drop the session cookie on the response of this request."""
+async def end_session(request: Request[Any, Any, Any]) -> None:
+    """Sign out: end the user's sessions on the server (a copied cookie stops working) and drop the
+    session cookie on the response of this request."""
     state = state_of(request)
+    if state.principal is not None:
+        await UserService().end_sessions(state.principal)
     state.signed_out = True
     state.principal = None
 
