@@ -38,7 +38,7 @@ async def test_an_approver_reduces_a_claim_with_a_reason_on_its_page(
     assert done.status_code == 303
     assert flash_of(done) == (
         f"理赔申请 {claim_no} 已批准：15,000.50 元，等待支付。"
-        " 已按低于核定金额 20,000.00 元批准：丧葬费票据不足"
+        "已按低于核定金额 20,000.00 元批准：丧葬费票据不足"
     )
     claim = await api.get(claim_no)
     assert (claim["approved"], claim["reduced_to"], claim["reduction_reason"]) == (
@@ -61,7 +61,7 @@ async def test_a_four_eyes_refusal_is_explained_on_the_page(client: httpx.AsyncC
     assert again.status_code == 403
     assert "按四眼原则（经办与审批分离）不予办理" in again.text
     assert (
-        "您已对此案作出第一审批。 四眼原则：受理、核定或已审批该案的人不能再对其作出决定，"
+        "您已对此案作出第一审批。四眼原则：受理、核定或已审批该案的人不能再对其作出决定，"
         "须由另一位审批人办理。" in again.text
     )
     assert (await api.get(claim_no))["status"] == "assessed"

@@ -74,14 +74,18 @@ class ApproverPages(Controller):
             text = gettext_(
                 "First approval of claim {claim} recorded; a second approver must also approve it."
             )
+        text = text.format(claim=claim_no, amount=amount(row["approved_fen"]))
         if row["reduced_to_fen"] is not None:
-            text += " " + gettext_("Approved for less than the assessed {assessed} yuan: {reason}").format(
-                assessed=amount(row["assessed_fen"]), reason=row["reduction_reason"]
+            text = messages.sentences(
+                text,
+                gettext_("Approved for less than the assessed {assessed} yuan: {reason}").format(
+                    assessed=amount(row["assessed_fen"]), reason=row["reduction_reason"]
+                ),
             )
         return redirect(
             request,
             "/approvals",
-            message=text.format(claim=claim_no, amount=amount(row["approved_fen"])),
+            message=text,
             links={gettext_("Case file"): f"/claims/{claim_no}"},
         )
 

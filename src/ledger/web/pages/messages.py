@@ -100,6 +100,11 @@ def status_pair(status: str) -> str:
     return f"{value.cn} {value.en}"
 
 
+def sentences(*parts: str) -> str:
+    """Sentences one after another: no space between Chinese ones, one between English ones."""
+    return ("" if is_chinese() else " ").join(part for part in parts if part)
+
+
 def label(table: dict[str, str], code: str) -> str:
     """The translated label of ``code`` in one of the tables above (the code itself if unknown)."""
     return gettext_(table[code]) if code in table else code
@@ -145,7 +150,7 @@ def _by_class(exc: LedgerError) -> str | None:
             "decide it; another approver must do this."
         )
         did = FOUR_EYES_ROLES.get(exc.rule or "")
-        return f"{gettext_(did)} {rule}" if did else rule
+        return sentences(gettext_(did), rule) if did else rule
     if name == "ApprovedAboveAssessed":
         return gettext_(
             "The approved amount must be more than 0 and at most the assessed {assessed} yuan."

@@ -22,6 +22,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from ledger.web.i18n import gettext_
 from ledger.web.middleware import KeptAnswer, StoredAnswer, run_once, scope_key_of
+from ledger.web.pages import messages
 from ledger.web.pages.base import redirect
 from ledger.web.pages.session import FORM_KEY_FIELD, MAX_FORM_KEY_LENGTH, is_once, load_state, state_of
 
@@ -68,6 +69,6 @@ def _land_on_first(request: Request[Any, Any, Any], first: dict[str, Any]) -> An
     """The redirect of the first submit, with its message and a note that this one did nothing."""
     note = gettext_("This form had already been sent, so it was not acted on again.")
     flash = first.get("flash") or {}
-    message = f"{note} {flash['message']}" if flash.get("message") else note
+    message = messages.sentences(note, str(flash.get("message", "")))
     response = redirect(request, str(first["location"]), message=message, links=flash.get("links") or {})
     return response.to_asgi_response(app=None, request=request)
