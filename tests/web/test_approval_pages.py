@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+from zoneinfo import ZoneInfo
+
 import httpx
 
-from tests.api.claims.conftest import Claims
+from ledger.platform.tables import AuditEvent
+from tests.api.claims.conftest import Claims, resident_id
+from tests.pinned_clock import PinnedClock
 from tests.web.test_forms_once import flash_of
 from tests.web.test_pages import hidden, sign_in
 
@@ -65,3 +71,39 @@ async def test_a_four_eyes_refusal_is_explained_on_the_page(client: httpx.AsyncC
         "须由另一位审批人办理。" in again.text
     )
     assert (await api.get(claim_no))["status"] == "assessed"
+
+
+async def test_an_approver_registers_a_time_barred_claim_with_a_reason(
+    client: httpx.AsyncClient, api: Claims, pinned_clock: PinnedClock
+) -> None:
+    event_no = await api.event()  # 2026-06-01: the two years to claim end on 2028-06-01
+    pinned_clock.set(dt.datetime(2028, 6, 2, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    victim = resident_id(7)
+    await sign_in(client, "approver")
+    page = await client.get("/claims/new")
+    assert 'name="limitation_override_reason"' in page.text
+    form = {
+        **hidden(page.text, "/claims/new"),
+        "event_no": event_no,
+        "victim_name": "王五",
+        "victim_id": victim,
+        "claimant_name": "王五",
+        "claimant_relation": "self",
+        "claimant_id": victim,
+        "bank_name": "青岛银行",
+        "bank_account": "6228480000000000009",
+        "lines[0].head": "medical",
+        "lines[0].claimed": "100.00",
+    }
+    barred = await client.post("/claims/new", data=form)
+    assert barred.status_code == 422
+    assert 'id="err-incident_date"' in barred.text
+    again = {**form, **hidden(barred.text, "/claims/new"), "limitation_override_reason": "报案人长期住院"}
+    registered = await client.post("/claims/new", data=again)
+    assert registered.status_code == 303, registered.text
+    claim_no = registered.headers["location"].split("/")[2]
+    assert "王五" in (await client.get(f"/claims/{claim_no}")).text
+    audit = await AuditEvent.select().where(AuditEvent.action == "claim.limitation_override").first()
+    assert audit is not None
+    assert (audit["actor"], audit["object_id"]) == ("approver", claim_no)
+    assert json.loads(audit["after"]) == {"limitation_override_reason": "报案人长期住院"}

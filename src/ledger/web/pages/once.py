@@ -18,6 +18,7 @@ import json
 from typing import Any
 
 from litestar import Request
+from litestar.response.base import ASGIResponse
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from ledger.web.i18n import gettext_
@@ -65,7 +66,7 @@ class FormOnceMiddleware:
         await _land_on_first(request, json.loads(existing["response_body"]))(scope, receive, send)
 
 
-def _land_on_first(request: Request[Any, Any, Any], first: dict[str, Any]) -> Any:
+def _land_on_first(request: Request[Any, Any, Any], first: dict[str, Any]) -> ASGIResponse:
     """The redirect of the first submit, with its message and a note that this one did nothing."""
     note = gettext_("This form had already been sent, so it was not acted on again.")
     flash = first.get("flash") or {}
