@@ -53,7 +53,7 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
         ],
         "approver": ["/approvals", f"/claims/{claim_no}"],
         "accountant": ["/payments", "/payments/daily", "/payments/daily/xlsx"],
-        "auditor": ["/claims/search", "/claims/search?q=CL-2026-000001"],
+        "auditor": ["/claims/search", "/claims/search?q=CL-2026-000001", f"/claims/{claim_no}/case-file.pdf"],
     }
 
 

@@ -19,6 +19,8 @@ class UserRecord(Record, frozen=True):
     failed_logins: int
     locked_until: dt.datetime | None
     created_at: dt.datetime
+    locale: str
+    session_version: int
 
 
 class UserSummary(Record, frozen=True):

@@ -40,6 +40,16 @@ class UserRepository:
         """Replace a user's password hash."""
         await AppUser.update({AppUser.password_hash: password_hash}).where(AppUser.id == user_id)
 
+    async def set_locale(self, user_id: int, locale: str) -> None:
+        """Remember the user's workbench language."""
+        await AppUser.update({AppUser.locale: locale}).where(AppUser.id == user_id)
+
+    async def end_sessions(self, user_id: int) -> None:
+        """Bump the user's session version, so every page session begun before ends."""
+        await AppUser.update({AppUser.session_version: AppUser.session_version + 1}).where(
+            AppUser.id == user_id
+        )
+
     async def all(self) -> list[UserSummary]:
         """Every user, by name."""
         rows = await AppUser.select(

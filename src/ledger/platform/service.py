@@ -11,7 +11,7 @@ from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenti
 from ledger.db import serialize, write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
-from ledger.platform.records import AuditRecord, JobRunRecord, UserSummary
+from ledger.platform.records import AuditRecord, JobRunRecord, UserRecord, UserSummary
 from ledger.platform.repository import (
     AuditRepository,
     JobRunRepository,
@@ -171,6 +171,23 @@ class UserService:
 
     async def active_principal(self, principal: Principal) -> Principal:
         """Re-check that a token's user still exists, is active and has the same role."""
+        await self._active_user(principal)
+        return principal
+
+    async def page_session(self, principal: Principal, token_version: int | None) -> domain.PageSession:
+        """Re-check a page session: its user as ``active_principal`` does, and that the session was not
+        ended since it began (signed out, or the password changed).
+
+        Args:
+            principal: the user the session cookie names.
+            token_version: the session version the cookie was issued under.
+        """
+        user = await self._active_user(principal)
+        if not domain.session_is_current(token_version, user.session_version):
+            raise Unauthenticated("this session has ended: sign in again", rule="current session")
+        return domain.PageSession(principal, user.locale, user.session_version)
+
+    async def _active_user(self, principal: Principal) -> UserRecord:
         user = await self.users.by_id(principal.user_id)
         if user is None or not user.active or user.username != principal.username:
             raise Unauthenticated(
@@ -178,7 +195,33 @@ class UserService:
             )
         if user.role != principal.role.value:
             raise Unauthenticated("the user's role changed: sign in again", rule="current role")
-        return principal
+        return user
+
+    async def end_sessions(self, principal: Principal) -> None:
+        """Sign out on the server: every page session of the user begun so far ends (on any browser)."""
+        async with write_transaction():
+            await self.users.end_sessions(principal.user_id)
+            await record_audit(principal, "user.sign_out", "user", principal.user_id, None, None)
+
+    async def set_locale(self, principal: Principal, locale: str) -> None:
+        """Remember the workbench language the user chose, for any browser they sign in on.
+
+        Args:
+            principal: the signed-in user.
+            locale: one of the workbench's languages (the pages check it).
+        """
+        async with write_transaction():
+            user = await self._active_user(principal)
+            if user.locale != locale:
+                await self.users.set_locale(principal.user_id, locale)
+                await record_audit(
+                    principal,
+                    "user.locale",
+                    "user",
+                    principal.user_id,
+                    {"locale": user.locale},
+                    {"locale": locale},
+                )
 
     async def change_password(self, principal: Principal, current: str, new: str) -> None:
         """Set a new password for the signed-in user after checking the current one.
@@ -202,6 +245,7 @@ class UserService:
                     "the current password is wrong", field="current_password", rule="current password"
                 )
             await self.users.set_password_hash(principal.user_id, password_hash)
+            await self.users.end_sessions(principal.user_id)  # a new password ends the other sessions
             await record_audit(principal, "user.password_change", "user", principal.user_id, None, None)
 
     async def list_users(self) -> list[UserSummary]:
