@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from piccolo.table import Table
 
@@ -71,16 +71,30 @@ async def _update(table: type[Table], row_id: int, values: dict[str, Any]) -> No
     )
 
 
-class FundRepository:
-    """Funds and their receipts."""
+class _Rows(Generic[R]):
+    """Insert, read and change the rows of one table, read as records of one kind."""
+
+    def __init__(self, table: type[Table], kind: type[R]) -> None:
+        self._table, self._kind = table, kind
 
     async def add(self, **values: Any) -> int:
-        """Insert a fund and return its id."""
-        return await _insert(Fund, **values)
+        """Insert a row and return its id."""
+        return await _insert(self._table, **values)
 
-    async def get(self, fund_id: int) -> FundRecord | None:
-        """The fund ``fund_id``, or ``None``."""
-        return await _one(Fund, FundRecord, fund_id)
+    async def get(self, row_id: int) -> R | None:
+        """The row ``row_id``, or ``None``."""
+        return await _one(self._table, self._kind, row_id)
+
+    async def update(self, row_id: int, **values: Any) -> None:
+        """Change columns of a row."""
+        await _update(self._table, row_id, values)
+
+
+class FundRepository(_Rows[FundRecord]):
+    """Funds and their receipts."""
+
+    def __init__(self) -> None:
+        super().__init__(Fund, FundRecord)
 
     async def by_code(self, code: str) -> FundRecord | None:
         """The fund called ``code``, or ``None``."""
@@ -120,16 +134,11 @@ class FundRepository:
         return await _all(GrantMoney, query)
 
 
-class GranteeRepository:
+class GranteeRepository(_Rows[GranteeRecord]):
     """Social organisations and users' conflict-of-interest links to them."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a grantee and return its id."""
-        return await _insert(Grantee, **values)
-
-    async def get(self, grantee_id: int) -> GranteeRecord | None:
-        """The grantee ``grantee_id``, or ``None``."""
-        return await _one(Grantee, GranteeRecord, grantee_id)
+    def __init__(self) -> None:
+        super().__init__(Grantee, GranteeRecord)
 
     async def by_credit_code(self, code: str) -> GranteeRecord | None:
         """The grantee with the credit code ``code``, or ``None``."""
@@ -153,16 +162,11 @@ class GranteeRepository:
         return await _all(ConflictLinkRecord, query)
 
 
-class CallRepository:
+class CallRepository(_Rows[CallRecord]):
     """Calls for applications."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a call and return its id."""
-        return await _insert(FundCall, **values)
-
-    async def get(self, call_id: int) -> CallRecord | None:
-        """The call ``call_id``, or ``None``."""
-        return await _one(FundCall, CallRecord, call_id)
+    def __init__(self) -> None:
+        super().__init__(FundCall, CallRecord)
 
     async def page(self, *, limit: int, offset: int) -> list[CallRecord]:
         """Calls by id."""
@@ -176,20 +180,11 @@ class CallRepository:
         return sum(int(row["amount_fen"]) - int(row["released_fen"]) for row in rows)
 
 
-class ApplicationRepository:
+class ApplicationRepository(_Rows[ApplicationRecord]):
     """Applications and their reviews."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert an application and return its id."""
-        return await _insert(GrantApplication, **values)
-
-    async def get(self, application_id: int) -> ApplicationRecord | None:
-        """The application ``application_id``, or ``None``."""
-        return await _one(GrantApplication, ApplicationRecord, application_id)
-
-    async def update(self, application_id: int, **values: Any) -> None:
-        """Change columns of an application."""
-        await _update(GrantApplication, application_id, values)
+    def __init__(self) -> None:
+        super().__init__(GrantApplication, ApplicationRecord)
 
     async def page(
         self, *, call_id: int | None, status: str | None, limit: int, offset: int
@@ -216,20 +211,11 @@ class ApplicationRepository:
         return await _all(ReviewRecord, query.order_by(GrantReview.id))
 
 
-class GrantRepository:
+class GrantRepository(_Rows[GrantRecord]):
     """Grants, their tranches, reports and returns."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a grant and return its id."""
-        return await _insert(Grant, **values)
-
-    async def get(self, grant_id: int) -> GrantRecord | None:
-        """The grant ``grant_id``, or ``None``."""
-        return await _one(Grant, GrantRecord, grant_id)
-
-    async def update(self, grant_id: int, **values: Any) -> None:
-        """Change columns of a grant."""
-        await _update(Grant, grant_id, values)
+    def __init__(self) -> None:
+        super().__init__(Grant, GrantRecord)
 
     async def page(self, *, status: str | None, limit: int, offset: int) -> list[GrantRecord]:
         """Grants by id, optionally in one status."""
@@ -307,16 +293,11 @@ class GrantRepository:
         return await _all(ReturnRecord, query)
 
 
-class PeriodCloseRepository:
+class PeriodCloseRepository(_Rows[PeriodCloseRecord]):
     """Closed periods of the charity book."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a closed period and return its id."""
-        return await _insert(PeriodClose, **values)
-
-    async def get(self, close_id: int) -> PeriodCloseRecord | None:
-        """The close ``close_id``, or ``None``."""
-        return await _one(PeriodClose, PeriodCloseRecord, close_id)
+    def __init__(self) -> None:
+        super().__init__(PeriodClose, PeriodCloseRecord)
 
     async def latest(self) -> PeriodCloseRecord | None:
         """The close with the latest end date, or ``None``."""
