@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
+from ledger.config import Settings
 from ledger.core import clock
 from ledger.funds import schemas as s
 from ledger.funds.service import ApplicationService, FundService, GrantService, fund_config
@@ -26,8 +27,9 @@ DECIDERS = (Role.ACCOUNTANT, Role.ADMIN)
 UserRequest = Request[Principal, Any, Any]
 
 
-def _settings(request: UserRequest) -> Any:
-    return request.app.state.settings
+def _settings(request: UserRequest) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 class FundController(Controller):

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from ledger.config import Settings
 from ledger.core import clock
+from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput, NotFound
 from ledger.core.money import Fen
 from ledger.core.records import snapshot
@@ -708,7 +709,7 @@ class GrantService(_Books):
         *,
         on: dt.date,
         narration: str,
-        legs: Any,
+        legs: Sequence[Posting],
         cause: str,
         actor: Principal,
         **links: str,
