@@ -175,11 +175,11 @@ def insurance_programme(ctx: Context, data: Programme, errors: Sequence[str]) ->
     summary_rows: tuple[tuple[d.Cell, ...], ...] = (
         ("保费收入 Premium income", premium, "账本 Income:Insurance:Premium 本期贷方"),
         ("赔付支出 Claims expense", expense, "账本 Expenses:Insurance:Claims 本期借方"),
-        ("已核准赔款 Claims approved", approved, "本期出险、已核准的赔案"),
+        ("已批准赔款 Claims approved", approved, "本期出险、已批准的赔案"),
         ("已付赔款 Claims paid", paid, "上述赔案截至期末的账本付款"),
-        ("未决赔款 Claims outstanding", outstanding, "已核准未付"),
+        ("未决赔款 Claims outstanding", outstanding, "已批准未付"),
         ("简单赔付率 Paid loss ratio", None, f"{percent(expense, premium)}（赔付支出 / 保费收入）"),  # type: ignore[arg-type]
-        ("综合赔付率 Incurred loss ratio", None, f"{percent(approved, premium)}（已核准 / 保费收入）"),  # type: ignore[arg-type]
+        ("综合赔付率 Incurred loss ratio", None, f"{percent(approved, premium)}（已批准 / 保费收入）"),  # type: ignore[arg-type]
     )
     limit_rows = tuple(
         (limit.kind, limit.subject, limit.limit_fen, limit.used_fen, percent(limit.used_fen, limit.limit_fen))
