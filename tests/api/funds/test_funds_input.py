@@ -22,9 +22,9 @@ async def counts() -> tuple[int, ...]:
 @pytest.mark.parametrize(
     ("code", "status", "rule"),
     [
-        (credit_code(1)[:-1] + ("0" if credit_code(1)[-1] != "0" else "1"), 422, "GB 32100"),  # wrong check
+        (credit_code(1)[:-1] + ("0" if credit_code(1)[-1] != "0" else "1"), 422, "GB 32100 check character"),
         (credit_code(2)[:17], 422, "GB 32100"),  # too short
-        ("91370214MA3C8XXXXX", 422, "GB 32100"),
+        ("91370214MA3C8XXXXX", 422, "GB 32100 check character"),
         (credit_code(3, authority="9"), 422, "social organisation (registration authority 5)"),  # a company
     ],
 )
@@ -70,6 +70,7 @@ async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status
         "amount": amount,
         "donor": "青岛某公司",
         "agreement": "D-1",
+        "reference": "BR-1",
         "received_on": PAST.isoformat(),
     }
     response = await funds.post(f"/api/funds/{fund}/receipts", body, key="bad-amount")
@@ -84,6 +85,7 @@ async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status
     [
         ({"kind": "loan"}, "kind"),
         ({"donor": "  "}, "donor"),
+        ({"reference": " "}, "reference"),
         ({"received_on": "2026-02-30"}, "received_on"),
         ({"received_on": (TODAY.replace(year=TODAY.year + 1)).isoformat()}, "received_on"),
         ({"surprise": 1}, "surprise"),
@@ -97,6 +99,7 @@ async def test_bad_receipt_fields_are_refused(funds: Funds, change: dict[str, An
         "amount": "10.00",
         "donor": "青岛某公司",
         "agreement": "D-1",
+        "reference": "BR-1",
         "received_on": PAST.isoformat(),
         **change,
     }
@@ -113,6 +116,7 @@ async def test_idempotent_receipt(funds: Funds) -> None:
         "amount": "1000000.00",
         "donor": "城阳区财政局",
         "agreement": "城财[2026]1号",
+        "reference": "BR-2026-1",
         "received_on": PAST.isoformat(),
     }
     first = await funds.post(f"/api/funds/{fund}/receipts", body, key="receipt-1")

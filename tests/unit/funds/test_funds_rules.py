@@ -448,6 +448,7 @@ def test_receipt_checks() -> None:
         20_000_000,
         donor="青岛某企业",
         agreement="JZ-2025-001",
+        reference="BR-1",
         received_on=today,
         today=today,
     )
@@ -455,6 +456,7 @@ def test_receipt_checks() -> None:
         ({"amount_fen": 0}, "amount"),
         ({"donor": " "}, "donor"),
         ({"agreement": ""}, "agreement"),
+        ({"reference": "  "}, "reference"),
         ({"received_on": dt.date(2025, 7, 1)}, "received_on"),
     ]
     for change, field in cases:
@@ -463,6 +465,7 @@ def test_receipt_checks() -> None:
             "amount_fen": 100_000_000,
             "donor": "城阳区财政局",
             "agreement": "城财〔2025〕1号",
+            "reference": "BR-2025-1",
             "received_on": today,
             "today": today,
         }
