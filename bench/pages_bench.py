@@ -52,7 +52,20 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
             "/claims/search?status=paid",
         ],
         "approver": ["/approvals", f"/claims/{claim_no}"],
-        "accountant": ["/payments", "/payments/daily", "/payments/daily/xlsx"],
+        "accountant": [
+            "/payments",
+            "/payments/daily",
+            "/payments/daily/xlsx",
+            "/fund",
+            "/fund/receipts",
+            "/fund/grantees",
+            "/fund/calls",
+            "/fund/applications",
+            "/fund/applications/1",
+            "/fund/grants",
+            "/fund/grants/1",
+            "/fund/close",
+        ],
         "auditor": ["/claims/search", "/claims/search?q=CL-2026-000001", f"/claims/{claim_no}/case-file.pdf"],
     }
 

@@ -64,7 +64,7 @@ async def test_the_dashboard_shows_the_position_to_the_fen_and_both_charts(
     assert _cells(page.text, "资金按月收支（元）</caption>") == [
         PERIOD,
         "1,080,000.55",
-        "0.00",
+        "50,000.00",  # signed in this month; the unsigned 30,000.00 counts in the month approved
         "30,000.00",
         "0.00",
     ]

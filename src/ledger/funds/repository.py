@@ -127,11 +127,14 @@ class FundRepository(_Rows[FundRecord]):
         return await _first(ReceiptRecord, query)
 
     async def dated_flows(self, fund_id: int) -> dict[str, list[tuple[dt.date | dt.datetime, int]]]:
-        """A fund's dated amounts by kind: received, committed (approval time), paid and returned."""
+        """A fund's dated amounts by kind: received, committed (the agreement's date once signed, as the
+        commitment entry is, else the approval's time), paid and returned."""
         received = await FundReceipt.select(FundReceipt.received_on, FundReceipt.fen).where(
             FundReceipt.fund == fund_id
         )
-        committed = await Grant.select(Grant.created_at, Grant.amount_fen).where(Grant.fund == fund_id)
+        committed = await Grant.select(Grant.signed_on, Grant.created_at, Grant.amount_fen).where(
+            Grant.fund == fund_id
+        )
         paid = await GrantTranche.select(GrantTranche.paid_on, GrantTranche.amount_fen).where(
             (GrantTranche.grant.fund == fund_id) & GrantTranche.paid_on.is_not_null()
         )
@@ -140,7 +143,7 @@ class FundRepository(_Rows[FundRecord]):
         )
         return {
             "received": [(r["received_on"], int(r["fen"])) for r in received],
-            "committed": [(r["created_at"], int(r["amount_fen"])) for r in committed],
+            "committed": [(r["signed_on"] or r["created_at"], int(r["amount_fen"])) for r in committed],
             "paid": [(r["paid_on"], int(r["amount_fen"])) for r in paid],
             "returned": [(r["returned_on"], int(r["fen"])) for r in returned],
         }

@@ -362,8 +362,8 @@ class FundService(_Books):
         return await self.position(fund_id)
 
     async def monthly_flows(self, fund_id: int) -> list[domain.MonthFlow]:
-        """What was received, committed, paid and returned in each month (approvals dated in the
-        business time zone)."""
+        """What was received, committed, paid and returned in each month (a grant is committed on its
+        agreement's date, unsigned on its approval's date in the business time zone)."""
         await self.fund(fund_id)
         dated = await self.funds.dated_flows(fund_id)
         return domain.monthly_flows(

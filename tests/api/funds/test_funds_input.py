@@ -238,3 +238,31 @@ async def test_a_period_that_is_no_calendar_period_is_422_naming_it(funds: Funds
     assert (response.json()["field"], response.json()["rule"]) == ("period", "YYYY or YYYY-MM")
     assert (await funds.client.get("/api/funds/period-closes", headers=funds.auditor)).json() == []
     assert await counts() == before
+
+
+async def test_a_second_receipt_with_a_recorded_bank_reference_is_refused_naming_the_first(
+    funds: Funds,
+) -> None:
+    fund = await funds.fund()
+    body = {
+        "kind": "donation",
+        "amount": "80000.55",
+        "donor": "青岛海川食品有限公司",
+        "agreement": "配捐协议-2026-001",
+        "reference": "DN-2026-0001",
+        "received_on": PAST.isoformat(),
+    }
+    first = await funds.ok(f"/api/funds/{fund}/receipts", body)
+    assert first["reference"] == "DN-2026-0001"
+    before = await counts()
+    again = await funds.post(f"/api/funds/{fund}/receipts", {**body, "amount": "1.00", "agreement": "X-2"})
+    assert again.status_code == 409, again.text
+    problem = again.json()
+    assert (problem["field"], problem["rule"]) == ("reference", "unique bank reference")
+    assert (problem["receipt_id"], problem["amount"], problem["donor"]) == (
+        first["id"],
+        "80000.55",
+        body["donor"],
+    )
+    assert await counts() == before
+    assert (await funds.position(fund))["received"] == "80000.55"

@@ -52,6 +52,8 @@ _STYLE = Style(
     foreground_strong="#1f2328",
     foreground_subtle="#57606a",
     colors=("#1f5fa8", "#b35900", "#2e7d32", "#6a3d9a"),
+    opacity="0.95",
+    opacity_hover="1",
     title_font_size=16,
     legend_font_size=13,
     label_font_size=12,
@@ -85,7 +87,7 @@ def _chart(kind: type[pygal.graph.graph.Graph], title: str, **options: object) -
         title=title,
         legend_at_bottom=True,
         show_y_guides=True,
-        no_data_text=gettext_("No data yet"),
+        value_formatter=lambda yuan: f"{yuan:,.0f}",
         **options,
     )
 
@@ -100,9 +102,15 @@ def month_chart(flows: Sequence[MonthFlow]) -> str:
 
 
 def programme_chart(totals: Sequence[ProgrammeTotal]) -> str:
-    """Granted and paid by programme area, as horizontal bars in SVG."""
-    chart = _chart(pygal.HorizontalBar, gettext_("Grants by programme area (yuan)"), truncate_label=-1)
-    chart.x_labels = [total.area for total in totals]
-    chart.add(gettext_("Granted"), [_yuan(total.granted) for total in totals])
-    chart.add(gettext_("Paid, less returned"), [_yuan(total.paid) for total in totals])
+    """Granted and paid by programme area as SVG bars: one series per area, named in full in the legend
+    (a call's title is too long for an axis label)."""
+    chart = _chart(
+        pygal.Bar,
+        gettext_("Grants by programme area (yuan)"),
+        truncate_legend=-1,
+        legend_at_bottom_columns=1,
+    )
+    chart.x_labels = [gettext_("Granted"), gettext_("Paid, less returned")]
+    for total in totals:
+        chart.add(total.area, [_yuan(total.granted), _yuan(total.paid)])
     return _svg(chart)
