@@ -195,3 +195,21 @@ async def test_the_period_close_shows_its_entry_before_it_is_confirmed(
     again = await _post(client, "/fund/close", "/fund/close/preview", period=PERIOD)
     assert again.status_code == 409
     assert 'id="err-period"' in again.text
+
+
+async def test_a_decision_by_a_user_linked_to_the_organisation_is_refused_and_explained(
+    client: httpx.AsyncClient, funds: Funds
+) -> None:
+    fund = await funds.fund()
+    await funds.receive(fund, "100000.00")
+    grantee = await funds.grantee()
+    application = await funds.reviewed(await funds.call(fund), "20000.00", grantee_id=grantee)
+    await funds.ok(f"/api/grantees/{grantee}/conflicts", {"username": "admin", "reason": "理事"})
+    await sign_in(client, "admin")
+    page = f"/fund/applications/{application}"
+    refused = await _post(client, page, f"{page}/reject", reason="预算不实")
+    assert refused.status_code == 422  # a rule's refusal, as the API answers it
+    assert (
+        "利益冲突回避规则：您与申报组织存在关联，不能评审或决定其申报，须由无关联的同事办理。" in refused.text
+    )
+    assert (await funds.get(f"/api/applications/{application}"))["status"] == "under_review"
