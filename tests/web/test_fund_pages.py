@@ -213,3 +213,27 @@ async def test_a_decision_by_a_user_linked_to_the_organisation_is_refused_and_ex
         "利益冲突回避规则：您与申报组织存在关联，不能评审或决定其申报，须由无关联的同事办理。" in refused.text
     )
     assert (await funds.get(f"/api/applications/{application}"))["status"] == "under_review"
+
+
+async def test_an_agreement_is_signed_from_the_grant_page_and_commits_the_grant(
+    client: httpx.AsyncClient, funds: Funds
+) -> None:
+    fund = await funds.fund()
+    await funds.receive(fund, "100000.00")
+    grant = await funds.approved(await funds.call(fund), "40000.00")
+    await sign_in(client, "accountant")
+    page = f"/fund/grants/{grant['id']}"
+    missing = await _post(client, page, f"{page}/sign", agreement=" ", signed_on=PAST.isoformat())
+    assert missing.status_code == 422
+    assert '<p class="field-error" id="err-agreement">必填。</p>' in missing.text
+    done = await _post(
+        client, page, f"{page}/sign", agreement="城慈资字〔2026〕009号", signed_on=PAST.isoformat()
+    )
+    assert done.status_code == 303
+    assert (
+        flash_of(done)
+        == f"资助 {grant['grant_no']} 的协议 城慈资字〔2026〕009号 已签订：已承诺 40,000.00 元。"
+    )
+    position = await funds.position(fund)
+    assert (position["committed_unpaid"], position["available"]) == ("40000.00", "60000.00")
+    assert "拨付第 1 期" in (await client.get(page)).text  # the first tranche may be paid now

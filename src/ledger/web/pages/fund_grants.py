@@ -170,7 +170,8 @@ class FundGrantPages(Controller):
         self, request: Request[Any, Any, Any], grant_id: int, status_code: int = 200, **extra: Any
     ) -> Any:
         grant, tranches, reports, returns = await _grants(request).detail(grant_id)
-        payable = domain.GrantAction.PAY_TRANCHE in domain.grant_actions(grant.status)
+        actions = domain.grant_actions(grant.status)
+        payable = domain.GrantAction.PAY_TRANCHE in actions
         next_n = next((t.n for t in tranches if t.status == "scheduled"), None)
         return render(
             request,
@@ -184,9 +185,38 @@ class FundGrantPages(Controller):
             status_label=status_word(GRANT_STATUSES, grant.status),
             tranche_word=lambda code: status_word(TRANCHE_STATUSES, code),
             next_n=next_n if payable else None,
+            may_sign=domain.GrantAction.SIGN in actions,
             form=extra.pop("form", {}),
             errors=extra.pop("errors", {}),
             **extra,
+        )
+
+    @post("/fund/grants/{grant_id:int}/sign", name="fund-sign", **desk(*ACCOUNTANT, once=True))
+    async def sign(self, request: Request[Any, Any, Any], grant_id: FromPath[int]) -> Response[Any]:
+        """Sign the grant's agreement and post the commitment (Dr 5101 / Cr 2209)."""
+        form = await form_of(request)
+        try:
+            grant = await _grants(request).sign(
+                grant_id,
+                agreement=str(form.get("agreement", "")),
+                signed_on=_date(form, "signed_on"),
+                actor=principal_of(request),
+            )
+        except LedgerError as exc:
+            return await self._grant_page(request, grant_id, status_of(exc), form=form, errors=errors_of(exc))
+        return redirect(
+            request,
+            f"/fund/grants/{grant_id}",
+            message=gettext_(
+                "Agreement {agreement} of grant {grant} signed: {amount} yuan committed."
+            ).format(agreement=grant.agreement_no, grant=grant.grant_no, amount=amount(grant.amount_fen)),
+            links={
+                gettext_("Voucher {seq} (PDF)").format(
+                    seq=grant.commitment_seq
+                ): f"/vouchers/{grant.commitment_seq}"
+            }
+            if grant.commitment_seq
+            else None,
         )
 
     @post(
