@@ -21,6 +21,10 @@ DEMO_USERS = (
     ("accountant2", Role.ACCOUNTANT, "孙出纳"),
     ("auditor", Role.AUDITOR, "刘审计"),
     ("admin", Role.ADMIN, "张管理"),
+    ("caseworker", Role.CASEWORKER, "吴社工"),
+    ("caseworker2", Role.CASEWORKER, "郑专干"),
+    ("officer", Role.RELIEF_OFFICER, "冯科长"),
+    ("officer2", Role.RELIEF_OFFICER, "韩复核"),
 )
 
 

@@ -28,6 +28,8 @@ class Role(StrEnum):
     ACCOUNTANT = "accountant"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CASEWORKER = "caseworker"
+    RELIEF_OFFICER = "relief_officer"
 
 
 AUDIT_OBJECT_TYPES = (
