@@ -44,6 +44,11 @@ AUDIT_OBJECT_TYPES = (
     "fund_call",
     "fund_application",
     "fund_grant",
+    "relief_household",
+    "relief_enrolment",
+    "relief_cycle",
+    "relief_bank_file",
+    "relief_appropriation",
     "user",
     "login",
 )

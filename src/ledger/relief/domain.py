@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -489,9 +489,15 @@ def check_declared(count: int, total: Fen, rows: Sequence[Fen], what: str) -> No
 # -- Overpayment -------------------------------------------------------------------------------------
 
 
-def overpaid(paid: Iterable[tuple[Month, Fen]], last: Month) -> Fen:
-    """What was paid for months after ``last`` (the month the enrolment ended in): to recover."""
-    return sum(fen for month, fen in paid if month > last)
+def overpaid(paid: Iterable[tuple[Month, Fen]], due: Mapping[Month, Fen], last: Month) -> Fen:
+    """What was paid for months after ``last`` above what is due for them now: to recover.
+
+    Args:
+        paid: ``(month, fen)`` of each row the bank paid.
+        due: what is due for each month now (0 or absent for a month no longer paid for).
+        last: the last month the change leaves untouched (the month of the death or departure).
+    """
+    return sum(max(fen - due.get(month, 0), 0) for month, fen in paid if month > last)
 
 
 # -- Postings ----------------------------------------------------------------------------------------

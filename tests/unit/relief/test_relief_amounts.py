@@ -266,10 +266,12 @@ def test_enrolment_pays_from_effective_month_to_its_last_month_except_pauses() -
     assert still == [Month(2026, 11)]
 
 
-def test_overpaid_is_what_was_paid_after_the_last_month() -> None:
-    paid = [(m, 66000) for m in YEAR[:9]]
-    assert overpaid(paid, Month(2026, 6)) == 3 * 66000
-    assert overpaid(paid, Month(2026, 9)) == 0
+def test_overpaid_is_what_was_paid_after_the_last_month_above_what_is_due() -> None:
+    paid = [(m, 132000) for m in YEAR[:9]]
+    assert overpaid(paid, {}, Month(2026, 6)) == 3 * 132000
+    assert overpaid(paid, {}, Month(2026, 9)) == 0
+    one_member_left = dict.fromkeys(YEAR, 66000)
+    assert overpaid(paid, one_member_left, Month(2026, 6)) == 3 * 66000
 
 
 def test_enrolment_moves_and_four_eyes() -> None:
