@@ -686,15 +686,13 @@ class ReliefService:
             )
         return sorted(rows, key=lambda r: r["household_no"])
 
-    async def draft_due(self, today: dt.date) -> list[str]:
-        """The scheduled draft: each programme's current month from the configured day on; a month
-        already drafted is left as it is. Returns the cycle keys drafted now."""
-        if today.day < self.config.draft_day:
-            return []
+    async def draft_month(self, month: str) -> list[str]:
+        """The scheduled draft of every programme's ``month``; a month already drafted (by hand, or by an
+        earlier run) is left as it is, so running it twice is harmless. Returns the cycle keys drafted."""
         drafted: list[str] = []
         for code in self.config.programmes:
             try:
-                state = await self.draft(SYSTEM, code, str(Month.of(today)))
+                state = await self.draft(SYSTEM, code, month)
             except CycleExists:
                 continue
             drafted.append(state.cycle.cycle_key)
