@@ -11,6 +11,7 @@ from ledger.journal.service import Ledger
 from ledger.platform.domain import Role, generate_password
 from ledger.platform.repository import UserRepository
 from ledger.platform.service import UserService
+from ledger.relief import demo as relief_demo
 
 DEMO_USERS = (
     ("adjuster", Role.ADJUSTER, "王理赔"),
@@ -60,6 +61,7 @@ async def load_demo(settings: Settings) -> list[str]:
     lines = await load_demo_users(settings)
     lines += await claims_demo.load_demo(settings)
     lines += await funds_demo.load_demo(settings)
+    lines += await relief_demo.load_demo(settings)
     result = await Ledger.of(settings).export()
     lines.append(f"ledger: {result.last_seq} entries in {settings.resolved_ledger_dir}")
     return lines
