@@ -38,6 +38,9 @@ from ledger.journal.repository import JournalRepository, LedgerCheckRepository
 
 log = logging.getLogger("ledger.journal")
 JOURNAL_LOCK = "journal-append"
+INSERT_CHUNK = 1000
+"""Entries inserted per statement: 1,000 entries of 11 values and their postings stay far below the
+32,767 values asyncpg binds to one statement."""
 EXPORT_LOCK = "ledger-export"
 
 
@@ -130,8 +133,9 @@ async def post_many(drafts: Sequence[Draft]) -> list[JournalEntry]:
         prev_hash = entry_hash(prev_hash, draft)
         entries.append(JournalEntry(**{**_fields(draft), "hash": prev_hash}))
         seq += 1
-    if entries:
-        await repo.add(entries, clock.now())
+    now = clock.now()
+    for start in range(0, len(entries), INSERT_CHUNK):  # asyncpg binds at most 32,767 values a statement
+        await repo.add(entries[start : start + INSERT_CHUNK], now)
     return entries
 
 

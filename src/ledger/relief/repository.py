@@ -170,6 +170,15 @@ def _all(record: type[R], rows: Sequence[dict[str, Any]]) -> list[R]:
     return [_as(record, row) for row in rows]
 
 
+INSERT_CHUNK = 1000
+"""Rows inserted per statement: asyncpg binds at most 32,767 values to one statement."""
+
+
+async def _insert_many(table: type[Table], rows: Sequence[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), INSERT_CHUNK):
+        await table.insert(*[table(**r) for r in rows[start : start + INSERT_CHUNK]])
+
+
 async def _insert(table: type[Table], **values: Any) -> int:
     rows = await table.insert(table(**values)).returning(table._meta.primary_key)
     return int(rows[0]["id"])
@@ -220,8 +229,7 @@ class HouseholdRepository:
 
     async def add_members(self, members: Sequence[dict[str, Any]]) -> None:
         """Insert members (each with its ``household`` id)."""
-        if members:
-            await ReliefMember.insert(*[ReliefMember(**m) for m in members])
+        await _insert_many(ReliefMember, members)
 
     async def members_of(self, household_ids: Sequence[int]) -> dict[int, list[MemberRecord]]:
         """Members of each household, in the order they were registered."""
@@ -320,8 +328,7 @@ class CycleRepository:
 
     async def add_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert a cycle's rows in one statement."""
-        if rows:
-            await ReliefRow.insert(*[ReliefRow(**r) for r in rows])
+        await _insert_many(ReliefRow, rows)
 
     async def rows(self, cycle_id: int) -> list[RowRecord]:
         """A cycle's rows by household number."""
@@ -401,8 +408,7 @@ class BankRepository:
 
     async def add_rows(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert a file's rows in one statement."""
-        if rows:
-            await ReliefBankRow.insert(*[ReliefBankRow(**r) for r in rows])
+        await _insert_many(ReliefBankRow, rows)
 
     async def rows(self, file_id: int) -> list[BankRowRecord]:
         """A file's rows in order."""
