@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ledger.core.errors import InvalidInput
 from ledger.core.ids import mask_resident_id
@@ -488,8 +488,8 @@ class BankController(Controller):
     async def reconcile(
         self,
         request: Request[Any, Any, Any],
-        date_from: FromQuery[dt.date],
-        date_to: FromQuery[dt.date],
+        date_from: Annotated[dt.date, QueryParameter(name="from", description="first day YYYY-MM-DD")],
+        date_to: Annotated[dt.date, QueryParameter(name="to", description="last day YYYY-MM-DD")],
     ) -> ReconciliationView:
         """The statement against Assets:Relief:Bank, listing what is unmatched on each side."""
         found = await _service(request).reconcile(date_from, date_to)

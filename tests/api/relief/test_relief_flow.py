@@ -238,6 +238,13 @@ async def test_months_paid_once_failed_row_reissued_and_reconciled(
     ledger = load(settings.resolved_ledger_dir)
     assert not ledger.errors
     assert {k: v for k, v in balances(ledger.entries, "relief").items() if v} == await _bank(settings)
+    trial = await relief.http.get(
+        "/api/reports/trial-balance.csv",
+        params={"book": "relief", "from": "2026-01-01", "to": "2026-12-31"},
+        headers=relief.headers["auditor"],
+    )
+    assert trial.status_code == 200, trial.text
+    assert "500101,业务活动费用—最低生活保障金,0.00,0.00,1405.44,0.00,1405.44,0.00" in trial.text.splitlines()
 
 
 async def test_statement_reconciles_with_the_bank_account_listing_what_is_unmatched(relief: Relief) -> None:
@@ -252,6 +259,13 @@ async def test_statement_reconciles_with_the_bank_account_listing_what_is_unmatc
         "/bank/appropriations",
         201,
         json={"amount": "10000.00", "received_on": "2026-12-01", "reference": "财拨2026-12"},
+    )
+    planted = await relief.call(  # booked, but the bank never received it: listed on the ledger's side
+        "accountant",
+        "POST",
+        "/bank/appropriations",
+        201,
+        json={"amount": "500.00", "received_on": "2026-11-30", "reference": "财拨补"},
     )
     file = await relief.call("accountant", "POST", "/bank/files", 201, json={"bank": "qdrcb"})
     await relief.call(
@@ -271,7 +285,7 @@ async def test_statement_reconciles_with_the_bank_account_listing_what_is_unmatc
     again = await relief.call("accountant", "POST", "/bank/statements", json={"content": statement})
     assert again["imported"] == 0
     found: dict[str, Any] = await relief.call(
-        "auditor", "GET", "/bank/reconciliation", params={"date_from": "2026-12-01", "date_to": "2026-12-31"}
+        "auditor", "GET", "/bank/reconciliation", params={"from": "2026-11-01", "to": "2026-12-31"}
     )
     assert [(m["reference"], m["fen"], len(m["seqs"])) for m in found["matched"]] == [
         ("财拨2026-12", 1_000_000, 1),
@@ -280,12 +294,23 @@ async def test_statement_reconciles_with_the_bank_account_listing_what_is_unmatc
     assert found["statement_only"] == [
         {"date": "2026-12-01", "reference": "FEE", "fen": -1200, "description": "手续费"}
     ]
-    assert found["ledger_only"] == []
+    assert found["ledger_only"] == [
+        {
+            "seq": planted["journal_seq"],
+            "date": "2026-11-30",
+            "fen": 50_000,
+            "cause": "relief-appropriation:财拨补",
+        }
+    ]
     assert (found["statement_total"], found["ledger_total"], found["balanced"]) == (
         "8008.00",
-        "8020.00",
+        "8520.00",
         False,
     )
+    nothing_left = await relief.call(
+        "auditor", "GET", "/bank/reconciliation", params={"from": "2026-12-02", "to": "2026-12-31"}
+    )
+    assert (nothing_left["matched"], nothing_left["balanced"]) == ([], True)
 
 
 async def test_death_after_payment_posts_the_overpayment(relief: Relief, settings: Settings) -> None:
