@@ -455,6 +455,13 @@ class RowStatus(StrEnum):
     PAYABLE = "payable"
     IN_FILE = "in_file"
     PAID = "paid"
+    WITHHELD = "withheld"
+    """Owed when the cycle was approved, no longer due (the household ended before its month) and not
+    yet in a bank file: its accrual is reversed and it is never paid."""
+
+
+SETTLED_ROWS = (RowStatus.PAID, RowStatus.WITHHELD)
+"""Rows that need nothing more: a cycle whose rows are all settled is paid."""
 
 
 def cycle_status_after_returns(row_statuses: Iterable[str], failed: int) -> CycleStatus:
@@ -465,7 +472,7 @@ def cycle_status_after_returns(row_statuses: Iterable[str], failed: int) -> Cycl
         failed: how many of its rows the bank has failed and not yet paid on a later file.
     """
     statuses = list(row_statuses)
-    if all(s == RowStatus.PAID for s in statuses):
+    if all(s in SETTLED_ROWS for s in statuses):
         return CycleStatus.PAID
     return CycleStatus.PARTLY_FAILED if failed else CycleStatus.ISSUED
 
@@ -525,6 +532,12 @@ def overpayment_postings(expense_account: str, fen: Fen) -> tuple[Posting, ...]:
     """Months paid after the enrolment ended become a receivable: Dr recoverable / Cr expense."""
     amount = _positive(fen)
     return (Posting(RECOVERABLE_ACCOUNT, amount), Posting(expense_account, -amount))
+
+
+def withheld_postings(expense_account: str, fen: Fen) -> tuple[Posting, ...]:
+    """A payable row no longer due is withheld: its accrual reversed, Dr payable / Cr expense."""
+    amount = _positive(fen)
+    return (Posting(PAYABLE_ACCOUNT, amount), Posting(expense_account, -amount))
 
 
 def appropriation_postings(fen: Fen) -> tuple[Posting, ...]:

@@ -362,14 +362,18 @@ class CycleRepository:
         )
         return _all(CycleRecord, rows)
 
-    async def rows_of_enrolment(self, enrolment_id: int) -> list[tuple[str, RowRecord]]:
-        """``(month, row)`` for each row of an enrolment."""
+    async def rows_of_enrolment(self, enrolment_id: int) -> list[tuple[str, str, RowRecord]]:
+        """``(month, cycle status, row)`` for each row of an enrolment."""
         rows = (
-            await ReliefRow.select(*ReliefRow.all_columns(), ReliefRow.cycle.month.as_alias("cycle_month"))
+            await ReliefRow.select(
+                *ReliefRow.all_columns(),
+                ReliefRow.cycle.month.as_alias("cycle_month"),
+                ReliefRow.cycle.status.as_alias("cycle_status"),
+            )
             .where(ReliefRow.enrolment == enrolment_id)
             .order_by(ReliefRow.id)
         )
-        return [(str(r.pop("cycle_month")), _as(RowRecord, r)) for r in rows]
+        return [(str(r.pop("cycle_month")), str(r.pop("cycle_status")), _as(RowRecord, r)) for r in rows]
 
     async def set_rows(self, ids: Sequence[int], values: dict[str, Any]) -> None:
         """Change columns of several rows."""

@@ -371,20 +371,29 @@ class ReliefService:
     async def _recover(
         self, actor: Principal, enrolment: EnrolmentRecord, state: HouseholdState, last: Month
     ) -> None:
-        """Post as recoverable what was paid for months after ``last`` above what is now due for them."""
+        """Settle the months after ``last`` with what is due for them now: rows of approved cycles not yet
+        sent to the bank and no longer due are withheld (their accrual reversed); what was paid above
+        what is due becomes a receivable."""
         programme = self.config.programme(enrolment.programme)
         facts = _facts(self.config, state.household, state.members)
         refreshed = await self.enrolments.by_no(enrolment.enrolment_no)
         assert refreshed is not None
-        paid = [
-            (Month.parse(month), row.amount_fen)
-            for month, row in await self.cycles.rows_of_enrolment(enrolment.id)
-            if row.status == RowStatus.PAID
-        ]
+        rows = await self.cycles.rows_of_enrolment(enrolment.id)
         due = {
             month: domain.monthly_amount(programme, facts, month).fen if _pays_in(refreshed, month) else 0
-            for month, _ in paid
+            for month in {Month.parse(text) for text, _, _ in rows}
         }
+        withheld = [
+            row
+            for text, cycle_status, row in rows
+            if row.status == RowStatus.PAYABLE
+            and cycle_status in PAYING
+            and Month.parse(text) > last
+            and due[Month.parse(text)] == 0
+        ]
+        if withheld:
+            await self._withhold(actor, programme, state.household, withheld)
+        paid = [(Month.parse(text), row.amount_fen) for text, _, row in rows if row.status == RowStatus.PAID]
         # the receivable is cumulative: a second departure posts only what the first did not
         fen = domain.overpaid(paid, due, last) - refreshed.overpaid_fen
         if fen <= 0:
@@ -408,6 +417,35 @@ class ReliefService:
             enrolment.enrolment_no,
             {"overpaid_fen": refreshed.overpaid_fen},
             {"overpaid_fen": total, "journal_seq": entry.seq},
+        )
+
+    async def _withhold(
+        self, actor: Principal, programme: Programme, household: HouseholdRecord, rows: Sequence[RowRecord]
+    ) -> None:
+        await journal.post_many(
+            [
+                Draft(
+                    date=clock.today(),
+                    book=BOOK,
+                    narration=f"{programme.cn} 停发冲回 {row.row_key}",
+                    postings=domain.withheld_postings(programme.account, row.amount_fen),
+                    cause=f"relief-withheld:{row.row_key}",
+                    actor=actor.username,
+                    payee=household.bank_holder,
+                    links={"household": household.household_no, "relief-row": row.row_key},
+                )
+                for row in rows
+            ]
+        )
+        await self.cycles.set_rows([r.id for r in rows], {"status": RowStatus.WITHHELD.value})
+        await self._settle_cycles({r.cycle for r in rows})
+        await record_audit(
+            actor,
+            "relief.row.withhold",
+            "relief_household",
+            household.household_no,
+            {"rows": [r.row_key for r in rows], "status": RowStatus.PAYABLE.value},
+            {"status": RowStatus.WITHHELD.value},
         )
 
     # -- enrolments ---------------------------------------------------------------------------------
@@ -752,14 +790,16 @@ class ReliefService:
         return await self.cycle(programme, month)
 
     async def close_cycle(self, actor: Principal, programme: str, month: str) -> CycleState:
-        """Close a paid cycle after checking its paid rows equal what it declared, to the fen."""
+        """Close a paid cycle after checking its paid and withheld rows equal what it declared, to the fen."""
         async with db.write_transaction():
             state = await self.cycle(programme, month)
             await db.serialize(f"relief-cycle:{state.cycle.cycle_key}")
             state = await self.cycle(programme, month)
             _require(state.cycle, CycleStatus.PAID, "close")
-            paid = [r.amount_fen for r in state.rows if r.status == RowStatus.PAID]
-            domain.check_declared(state.cycle.declared_count, state.cycle.declared_fen, paid, "paid rows")
+            settled = [r.amount_fen for r in state.rows if r.status in domain.SETTLED_ROWS]
+            domain.check_declared(
+                state.cycle.declared_count, state.cycle.declared_fen, settled, "paid and withheld rows"
+            )
             await self.cycles.update(state.cycle.id, {"status": CycleStatus.CLOSED.value})
             await record_audit(
                 actor,

@@ -351,3 +351,34 @@ async def test_death_after_payment_posts_the_overpayment(relief: Relief, setting
     )
     # the expense of December is undone: nothing was due for it
     assert await _bank(settings) == {"Assets:Relief:Bank": -132_000, "Assets:Relief:Recoverable": 132_000}
+
+
+async def test_death_before_the_bank_file_withholds_the_month(relief: Relief, settings: Settings) -> None:
+    await relief.household(1, [{}])
+    await relief.household(10, [{}])
+    await relief.enrolled("HH000001", "dibao", "2026-12")
+    await relief.enrolled("HH000002", "dibao", "2026-12")
+    await relief.approved_cycle("dibao", "2026-12")
+    home = await relief.call(
+        "caseworker",
+        "POST",
+        "/households/HH000001/departures",
+        json={"resident_id": resident_id(1), "left_on": "2026-11-28", "died": True},
+    )
+    assert (home["enrolments"][0]["status"], home["enrolments"][0]["overpaid"]) == ("terminated", "0.00")
+    rows = await relief.call("auditor", "GET", "/cycles/dibao/2026-12/rows")
+    assert [(r["household_no"], r["status"]) for r in rows] == [
+        ("HH000001", "withheld"),
+        ("HH000002", "payable"),
+    ]
+    file = await relief.call("accountant", "POST", "/bank/files", 201, json={"bank": "qdrcb"})
+    assert (file["row_count"], file["total"]) == (1, "660.00")
+    await relief.call(
+        "accountant",
+        "POST",
+        f"/bank/files/{file['file_no']}/returns",
+        json={"content": "row_no,result,reason\n1,paid,\n"},
+    )
+    closed = await relief.call("officer", "POST", "/cycles/dibao/2026-12/close")
+    assert (closed["status"], closed["declared_count"], closed["declared_total"]) == ("closed", 2, "1320.00")
+    assert await _bank(settings) == {"Assets:Relief:Bank": -66_000, "Expenses:Relief:Dibao": 66_000}
