@@ -93,8 +93,10 @@ class ReturnRow:
 
 
 def _reader(content: str, needed: Sequence[str], field: str) -> list[dict[str, str]]:
-    rows = list(csv.DictReader(io.StringIO(content.lstrip("\ufeff"))))
-    header = set(rows[0]) if rows else set()
+    """The CSV's rows as stripped text by column (a short line's missing cells are empty)."""
+    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
+    rows = [{k: (v or "").strip() for k, v in row.items() if isinstance(k, str)} for row in reader]
+    header = set(reader.fieldnames or ())
     missing = [name for name in needed if name not in header]
     if not rows or missing:
         raise InvalidInput(
@@ -114,7 +116,7 @@ def parse_returns(content: str) -> list[ReturnRow]:
     """
     found: list[ReturnRow] = []
     for line, row in enumerate(_reader(content, ("row_no", "result", "reason"), "content"), start=2):
-        number, result, reason = row["row_no"].strip(), row["result"].strip(), (row["reason"] or "").strip()
+        number, result, reason = row.get("row_no", ""), row.get("result", ""), row.get("reason", "")
         if not number.isdigit() or result not in {"paid", "failed"} or (result == "failed" and not reason):
             raise InvalidInput(
                 f"content line {line}: row_no must be a number, result paid or failed, and a failed row "
@@ -154,17 +156,17 @@ def parse_statement(content: str) -> list[StatementLine]:
     for line, row in enumerate(
         _reader(content, ("date", "amount", "reference", "description"), "content"), 2
     ):
-        text = "|".join((row[k] or "").strip() for k in ("date", "amount", "reference", "description"))
+        text = "|".join(row.get(k, "") for k in ("date", "amount", "reference", "description"))
         try:
-            booked = dt.date.fromisoformat(row["date"].strip())
+            booked = dt.date.fromisoformat(row.get("date", ""))
         except ValueError:
             raise InvalidInput(
-                f"content line {line}: date must be YYYY-MM-DD, got {row['date']!r}",
+                f"content line {line}: date must be YYYY-MM-DD, got {row.get('date', '')!r}",
                 field="content",
                 rule="date",
             ) from None
-        fen = parse_amount(row["amount"] or "", field="content", allow_negative=True)
+        fen = parse_amount(row.get("amount", ""), field="content", allow_negative=True)
         seen[text] = seen.get(text, 0) + 1
         key = hashlib.sha256(f"{text}#{seen[text]}".encode()).hexdigest()
-        found.append(StatementLine(booked, fen, row["reference"].strip(), row["description"].strip(), key))
+        found.append(StatementLine(booked, fen, row.get("reference", ""), row.get("description", ""), key))
     return found

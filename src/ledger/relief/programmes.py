@@ -174,17 +174,17 @@ class ReliefConfig(ConfigStruct, frozen=True):
                 rule="one of " + ", ".join(self.programmes),
             ) from None
 
-    def bank(self, code: str) -> Bank:
+    def bank(self, code: str, *, field: str = "bank") -> Bank:
         """The bank ``code``.
 
         Raises:
-            InvalidInput: ``field="bank"`` naming the known ones.
+            InvalidInput: naming ``field`` and the known banks.
         """
         try:
             return self.banks[code]
         except KeyError:
             raise InvalidInput(
-                f"unknown bank {code!r}", field="bank", rule="one of " + ", ".join(self.banks)
+                f"unknown bank {code!r}", field=field, rule="one of " + ", ".join(self.banks)
             ) from None
 
 

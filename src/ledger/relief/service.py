@@ -212,6 +212,9 @@ class ReliefService:
         for index, member in enumerate(members):
             where = f"{field}[{index}].resident_id"
             number = validate_resident_id(member.resident_id, field=where, today=clock.today())
+            if member.joined_on > clock.today():
+                joined = f"{field}[{index}].joined_on"
+                raise InvalidInput(f"{joined} may not be in the future", field=joined, rule="not after today")
             if number in seen:
                 raise InvalidInput(f"{where}: {number} is listed twice", field=where, rule="each person once")
             seen.add(number)
@@ -244,7 +247,7 @@ class ReliefService:
 
     async def register(self, actor: Principal, data: HouseholdCreate) -> HouseholdState:
         """Register a household with its members and bank account."""
-        self.config.bank(data.bank_code)
+        self.config.bank(data.bank_code, field="bank_code")
         values = data.money_fen()
         now = clock.now()
         async with db.write_transaction():
@@ -284,7 +287,7 @@ class ReliefService:
         """
         changes = data.changes_fen()
         if "bank_code" in changes:
-            self.config.bank(changes["bank_code"])
+            self.config.bank(changes["bank_code"], field="bank_code")
         async with db.write_transaction():
             await db.serialize(REGISTRY_LOCK)
             state = await self.household(household_no)

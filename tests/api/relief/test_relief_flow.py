@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import pytest
+
 from ledger.books import load
 from ledger.books.query import balances
 from ledger.config import Settings
@@ -382,3 +384,55 @@ async def test_death_before_the_bank_file_withholds_the_month(relief: Relief, se
     closed = await relief.call("officer", "POST", "/cycles/dibao/2026-12/close")
     assert (closed["status"], closed["declared_count"], closed["declared_total"]) == ("closed", 2, "1320.00")
     assert await _bank(settings) == {"Assets:Relief:Bank": -66_000, "Expenses:Relief:Dibao": 66_000}
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "field"),
+    [
+        ({"bank_code": "nobank"}, 422, "bank_code"),
+        ({"monthly_income": "-1.00"}, 422, "monthly_income"),
+        ({"monthly_income": 100}, 400, "monthly_income"),
+        (
+            {
+                "members": [
+                    {
+                        "resident_id": "11010519491231002X",
+                        "name": "a",
+                        "relation": "self",
+                        "joined_on": "2027-01-01",
+                    }
+                ]
+            },
+            422,
+            "members[0].joined_on",
+        ),
+        ({"bank_account": "12ab"}, 400, "bank_account"),
+    ],
+)
+async def test_bad_household_input_names_the_field(
+    relief: Relief, change: dict[str, Any], status: int, field: str
+) -> None:
+    body = {
+        "street": "城阳街道",
+        "community": "x",
+        "address": "y",
+        "bank_code": "qdrcb",
+        "bank_account": ACCOUNT,
+        "bank_holder": "z",
+        "members": [
+            {"resident_id": "11010519491231002X", "name": "a", "relation": "self", "joined_on": "2020-01-01"}
+        ],
+        **change,
+    }
+    response = await relief.http.post(
+        "/api/relief/households", headers=relief.headers["caseworker"], json=body
+    )
+    assert response.status_code == status, response.text
+    problem = response.json()
+    fields = (
+        {problem.get("field")}
+        | {e.get("key") for e in problem.get("extra", [])}
+        | {e.get("field") for e in problem.get("errors", [])}
+    )
+    assert field in fields, problem
+    assert (await relief.call("auditor", "GET", "/households"))["total"] == 0
