@@ -71,7 +71,7 @@ async def test_a_year_month_by_month(database: Any, settings: Settings, pinned_c
     for month in months(Month(2026, 1), Month(2026, 12)):
         if month == Month(2026, 4):
             pinned_clock.set(dt.datetime(2026, 4, 2, 9, 0, tzinfo=SHANGHAI))
-            await service.add_member(CASEWORKER, "HH000001", _member(3, "2026-04-20"))
+            await service.add_member(CASEWORKER, "HH000001", _member(3, "2026-04-02"))
         if month == Month(2026, 9):
             pinned_clock.set(dt.datetime(2026, 9, 4, 9, 0, tzinfo=SHANGHAI))
             await service.member_left(CASEWORKER, "HH000001", resident_id(2), dt.date(2026, 9, 3), died=True)
