@@ -436,3 +436,40 @@ async def test_bad_household_input_names_the_field(
     )
     assert field in fields, problem
     assert (await relief.call("auditor", "GET", "/households"))["total"] == 0
+
+
+async def test_whoever_drafts_a_cycle_may_not_approve_it(relief: Relief) -> None:
+    await relief.household(1, [{}])
+    await relief.enrolled("HH000001", "dibao", "2026-12")
+    drafted = await relief.call(
+        "officer", "POST", "/cycles", 201, json={"programme": "dibao", "month": "2026-12"}
+    )
+    assert (drafted["status"], drafted["declared_count"], drafted["declared_total"]) == ("draft", 1, "660.00")
+    own = await relief.http.post(
+        "/api/relief/cycles/dibao/2026-12/approve", headers=relief.headers["officer"]
+    )
+    assert own.status_code == 403
+    assert own.json()["rule"] == "four eyes: preparer and approver differ"
+    assert (await relief.call("auditor", "GET", "/cycles/dibao/2026-12"))["status"] == "draft"
+    approved = await relief.call("officer2", "POST", "/cycles/dibao/2026-12/approve")
+    assert (approved["status"], approved["approved_by"]) == ("approved", "officer2")
+    future = await relief.http.post(
+        "/api/relief/cycles",
+        headers=relief.headers["officer"],
+        json={"programme": "dibao", "month": "2027-01"},
+    )
+    assert (future.status_code, future.json()["field"]) == (422, "month")
+
+
+async def test_a_retried_bank_file_request_with_its_key_issues_one_file(relief: Relief) -> None:
+    await relief.household(1, [{}])
+    await relief.enrolled("HH000001", "dibao", "2026-12")
+    await relief.approved_cycle("dibao", "2026-12")
+    headers = {**relief.headers["accountant"], "Idempotency-Key": "bf-2026-12"}
+    first = await relief.http.post("/api/relief/bank/files", headers=headers, json={"bank": "qdrcb"})
+    again = await relief.http.post("/api/relief/bank/files", headers=headers, json={"bank": "qdrcb"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json()
+    other = await relief.http.post("/api/relief/bank/files", headers=headers, json={"bank": "other"})
+    assert other.status_code == 409
