@@ -473,3 +473,59 @@ async def test_a_retried_bank_file_request_with_its_key_issues_one_file(relief: 
     assert again.json() == first.json()
     other = await relief.http.post("/api/relief/bank/files", headers=headers, json={"bank": "other"})
     assert other.status_code == 409
+
+
+async def test_suspend_resume_terminate_and_reject(relief: Relief) -> None:
+    await relief.household(1, [{}])
+    await relief.household(10, [{}])
+    first = await relief.enrolled("HH000001", "dibao", "2026-12")
+    await relief.enrolled("HH000002", "dibao", "2026-12")
+    number = first["enrolment_no"]
+    paused = await relief.call(
+        "officer",
+        "POST",
+        f"/enrolments/{number}/suspend",
+        json={"month": "2026-12", "reason": "外出务工核查"},
+    )
+    assert (paused["status"], paused["pauses"]) == ("suspended", [["2026-12", None]])
+    drafted = await relief.call(
+        "officer", "POST", "/cycles", 201, json={"programme": "dibao", "month": "2026-12"}
+    )
+    assert (drafted["declared_count"], drafted["declared_total"]) == (1, "660.00")  # only HH000002
+    early = await relief.http.post(
+        f"/api/relief/enrolments/{number}/resume",
+        headers=relief.headers["officer"],
+        json={"month": "2026-12"},
+    )
+    assert (early.status_code, early.json()["field"]) == (422, "month")
+    resumed = await relief.call("officer", "POST", f"/enrolments/{number}/resume", json={"month": "2027-01"})
+    assert (resumed["status"], resumed["pauses"]) == ("active", [["2026-12", "2027-01"]])
+    ended = await relief.call(
+        "officer",
+        "POST",
+        f"/enrolments/{number}/terminate",
+        json={"last_month": "2026-12", "reason": "收入超标"},
+    )
+    assert (ended["status"], ended["last_month"], ended["end_reason"]) == (
+        "terminated",
+        "2026-12",
+        "收入超标",
+    )
+    again = await relief.http.post(
+        f"/api/relief/enrolments/{number}/resume",
+        headers=relief.headers["officer"],
+        json={"month": "2027-02"},
+    )
+    assert (again.status_code, again.json()["rule"]) == (409, "resume from suspended")
+
+    applied = await relief.call(
+        "caseworker", "POST", "/enrolments", 201, json={"household_no": "HH000001", "programme": "tekun"}
+    )
+    rejected = await relief.call(
+        "officer", "POST", f"/enrolments/{applied['enrolment_no']}/reject", json={"reason": "有赡养人"}
+    )
+    assert (rejected["status"], rejected["decided_by"], rejected["end_reason"]) == (
+        "rejected",
+        "officer",
+        "有赡养人",
+    )
