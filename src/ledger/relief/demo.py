@@ -5,7 +5,7 @@ fails and is paid in the next file once the account is corrected; one death is r
 was paid and becomes a receivable. Reproducible: a fixed random seed.
 
 The months are replayed in order: the clock is stopped on the 5th of each month while it is made (as
-a caseworker would have done it then) and released at the end.
+the bureau would have done it then; ``moments``), never later than now, and released at the end.
 """
 
 from __future__ import annotations
@@ -84,6 +84,17 @@ def _household(rng: random.Random, fake: Faker, size: int, *, tekun: bool) -> Ho
     )
 
 
+def moments(now: dt.datetime) -> list[dt.datetime]:
+    """When the demo's year is made: the households on the 2nd of the first of the twelve months up to
+    ``now``'s, then each month on its 5th at 09:00, or at ``now`` if that is still to come."""
+    last = Month.of(now.date())
+    first = months(Month(last.year - 1, last.month), last)[1]
+    zone = now.tzinfo
+    registered = dt.datetime(first.year, first.month, 2, 9, 0, tzinfo=zone)
+    monthly = [dt.datetime(m.year, m.month, 5, 9, 0, tzinfo=zone) for m in months(first, last)]
+    return [min(moment, now) for moment in (registered, *monthly)]
+
+
 async def load_demo(settings: Settings) -> list[str]:
     """Load the relief demo unless it is there; return lines to print."""
     if await HouseholdRepository().count():
@@ -94,15 +105,16 @@ async def load_demo(settings: Settings) -> list[str]:
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data, not a secret
     fake = Faker("zh_CN")
     fake.seed_instance(2026)
-    last = Month.of(clock.today())
+    now = clock.local_now()
+    last = Month.of(now.date())
     first = months(Month(last.year - 1, last.month), last)[1]
-    held = clock.pin
+    registered, *monthly = moments(now)
     try:
-        held(dt.datetime(first.year, first.month, 2, 9, 0, tzinfo=clock.zone()))
+        clock.pin(registered)
         await _register(service, actors, rng, fake, first)
         statement = ["date,amount,reference,description"]
-        for index, month in enumerate(months(first, last)):
-            held(dt.datetime(month.year, month.month, 5, 9, 0, tzinfo=clock.zone()))
+        for index, (month, moment) in enumerate(zip(months(first, last), monthly, strict=True)):
+            clock.pin(moment)
             await _month(service, actors, month, index, statement)
         await service.import_statement(actors["accountant"], "\n".join(statement) + "\n")
     finally:
