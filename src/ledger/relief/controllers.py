@@ -36,6 +36,7 @@ from ledger.relief.schemas import (
     CycleIn,
     CycleView,
     EnrolmentView,
+    HistoryLine,
     HouseholdCreate,
     HouseholdSummary,
     HouseholdUpdate,
@@ -218,6 +219,24 @@ class HouseholdController(Controller):
     async def show(self, household_no: FromPath[str], request: Request[Principal, Any, Any]) -> HouseholdView:
         """A household with its members and enrolments."""
         return _household(await _service(request).household(household_no), _full(request))
+
+    @get("/{household_no:str}/history", **access(*READERS), operation_id="householdHistory")
+    async def history(
+        self, household_no: FromPath[str], request: Request[Any, Any, Any]
+    ) -> list[HistoryLine]:
+        """The household's months in every programme: amount, status and the entry of its payment."""
+        return [
+            HistoryLine(
+                programme=programme,
+                month=month,
+                amount=format_amount(row.amount_fen),
+                members=row.members,
+                status=row.status,
+                failures=row.failures,
+                paid_seq=row.paid_seq,
+            )
+            for programme, month, row in await _service(request).history(household_no)
+        ]
 
     @patch("/{household_no:str}", **access(Role.CASEWORKER), operation_id="updateHousehold")
     async def update(

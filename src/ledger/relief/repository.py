@@ -375,6 +375,20 @@ class CycleRepository:
         )
         return [(str(r.pop("cycle_month")), str(r.pop("cycle_status")), _as(RowRecord, r)) for r in rows]
 
+    async def rows_of_household(self, household_id: int) -> list[tuple[str, str, RowRecord]]:
+        """``(programme, month, row)`` for each row of a household, by month and programme."""
+        rows = (
+            await ReliefRow.select(
+                *ReliefRow.all_columns(),
+                ReliefRow.cycle.programme.as_alias("cycle_programme"),
+                ReliefRow.cycle.month.as_alias("cycle_month"),
+            )
+            .where(ReliefRow.household == household_id)
+            .order_by(ReliefRow.id)
+        )
+        found = [(str(r.pop("cycle_programme")), str(r.pop("cycle_month")), _as(RowRecord, r)) for r in rows]
+        return sorted(found, key=lambda item: (item[1], item[0]))
+
     async def set_rows(self, ids: Sequence[int], values: dict[str, Any]) -> None:
         """Change columns of several rows."""
         if ids:

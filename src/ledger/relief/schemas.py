@@ -213,6 +213,18 @@ class RowView(msgspec.Struct):
     inputs: dict[str, Any]
 
 
+class HistoryLine(msgspec.Struct):
+    """One month of a household in one programme."""
+
+    programme: str
+    month: str
+    amount: str
+    members: int
+    status: str
+    failures: int
+    paid_seq: int | None
+
+
 class CycleView(msgspec.Struct):
     """A cycle: its status, declared count and total, and who drafted and approved it."""
 

@@ -202,6 +202,12 @@ class ReliefService:
         members = (await self.households.members_of([found.id]))[found.id]
         return HouseholdState(found, members, await self.enrolments.of_household(found.id))
 
+    async def history(self, household_no: str) -> list[tuple[str, str, RowRecord]]:
+        """Every month the household was in a cycle: ``(programme, month, row)``, oldest first, with
+        where each payment stands and its journal entry once the bank paid it."""
+        state = await self.household(household_no)
+        return await self.cycles.rows_of_household(state.household.id)
+
     async def search(self, street: str | None, limit: int, offset: int) -> tuple[list[HouseholdRecord], int]:
         """Households by number, optionally of one street."""
         return await self.households.page(street, limit, offset)

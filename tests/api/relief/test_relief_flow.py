@@ -383,6 +383,13 @@ async def test_death_before_the_bank_file_withholds_the_month(relief: Relief, se
     )
     closed = await relief.call("officer", "POST", "/cycles/dibao/2026-12/close")
     assert (closed["status"], closed["declared_count"], closed["declared_total"]) == ("closed", 2, "1320.00")
+    dead = await relief.call("auditor", "GET", "/households/HH000001/history")
+    assert [(h["programme"], h["month"], h["amount"], h["status"], h["paid_seq"]) for h in dead] == [
+        ("dibao", "2026-12", "660.00", "withheld", None)
+    ]
+    alive = await relief.call("auditor", "GET", "/households/HH000002/history")
+    assert [(h["month"], h["amount"], h["status"]) for h in alive] == [("2026-12", "660.00", "paid")]
+    assert alive[0]["paid_seq"] is not None
     assert await _bank(settings) == {"Assets:Relief:Bank": -66_000, "Expenses:Relief:Dibao": 66_000}
 
 
