@@ -464,17 +464,23 @@ SETTLED_ROWS = (RowStatus.PAID, RowStatus.WITHHELD)
 """Rows that need nothing more: a cycle whose rows are all settled is paid."""
 
 
-def cycle_status_after_returns(row_statuses: Iterable[str], failed: int) -> CycleStatus:
-    """The cycle's status once a return file is read: paid when every row is paid, else partly failed.
+def settled_status(current: str, row_statuses: Iterable[str], failed: int) -> CycleStatus:
+    """The status of an approved cycle after some of its rows changed (a return file read, a row
+    withheld): paid when every row is paid or withheld; partly failed while a failed row waits for a
+    later file; otherwise as it was, except that a partly failed cycle whose failed rows are all in a
+    new file is issued again.
 
     Args:
-        row_statuses: the status of each of its rows after the return.
-        failed: how many of its rows the bank has failed and not yet paid on a later file.
+        current: its status now (approved, issued or partly failed).
+        row_statuses: the status of each of its rows.
+        failed: how many of its rows the bank failed that wait (payable) for a later file.
     """
-    statuses = list(row_statuses)
-    if all(s in SETTLED_ROWS for s in statuses):
+    if all(s in SETTLED_ROWS for s in row_statuses):
         return CycleStatus.PAID
-    return CycleStatus.PARTLY_FAILED if failed else CycleStatus.ISSUED
+    if failed:
+        return CycleStatus.PARTLY_FAILED
+    status = CycleStatus(current)
+    return CycleStatus.ISSUED if status is CycleStatus.PARTLY_FAILED else status
 
 
 def check_declared(count: int, total: Fen, rows: Sequence[Fen], what: str) -> None:

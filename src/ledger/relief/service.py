@@ -965,7 +965,7 @@ class ReliefService:
         for cycle in cycles.values():
             rows = await self.cycles.rows(cycle.id)
             failed = sum(1 for r in rows if r.status == RowStatus.PAYABLE and r.failures)
-            status = domain.cycle_status_after_returns([r.status for r in rows], failed)
+            status = domain.settled_status(cycle.status, [r.status for r in rows], failed)
             if status != cycle.status:
                 await self.cycles.update(cycle.id, {"status": status.value})
 

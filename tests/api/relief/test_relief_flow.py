@@ -373,6 +373,7 @@ async def test_death_before_the_bank_file_withholds_the_month(relief: Relief, se
         ("HH000001", "withheld"),
         ("HH000002", "payable"),
     ]
+    assert (await relief.call("auditor", "GET", "/cycles/dibao/2026-12"))["status"] == "approved"
     file = await relief.call("accountant", "POST", "/bank/files", 201, json={"bank": "qdrcb"})
     assert (file["row_count"], file["total"]) == (1, "660.00")
     await relief.call(

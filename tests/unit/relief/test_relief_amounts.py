@@ -25,6 +25,7 @@ from ledger.relief.domain import (
     months,
     overpaid,
     pays_in,
+    settled_status,
 )
 from ledger.relief.errors import EffectiveMonthTooEarly, NotEligible
 from ledger.relief.programmes import DEFAULT_RELIEF_FILE, ReliefConfig, load_relief_config
@@ -286,6 +287,21 @@ def test_enrolment_moves_and_four_eyes() -> None:
     with pytest.raises(EffectiveMonthTooEarly):
         check_effective_month(Month(2026, 11), dt.date(2026, 12, 1))
     assert check_effective_month(Month(2027, 1), dt.date(2026, 12, 1)) == Month(2027, 1)
+
+
+@pytest.mark.parametrize(
+    ("current", "rows", "failed", "after"),
+    [
+        ("issued", ["paid", "paid"], 0, "paid"),
+        ("issued", ["paid", "withheld"], 0, "paid"),
+        ("approved", ["withheld", "payable"], 0, "approved"),  # a row withheld before any bank file
+        ("issued", ["paid", "payable"], 1, "partly_failed"),
+        ("partly_failed", ["paid", "in_file"], 0, "issued"),  # the failed row is in a new file
+        ("issued", ["paid", "in_file"], 0, "issued"),
+    ],
+)
+def test_cycle_status_follows_its_rows(current: str, rows: list[str], failed: int, after: str) -> None:
+    assert settled_status(current, rows, failed) == after
 
 
 @pytest.mark.parametrize("text", ["2026-13", "2026-3", "26-03", "1999-01", ""])
