@@ -22,7 +22,6 @@ from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
 from ledger.platform.domain import Principal, Role
 from ledger.platform.schemas import Page
-from ledger.relief import bankfiles
 from ledger.relief.repository import EnrolmentRecord, MemberRecord, RowRecord
 from ledger.relief.schemas import (
     ApplyIn,
@@ -465,8 +464,7 @@ class BankController(Controller):
             return Response(state.file.content.encode("utf-8"), media_type="text/csv; charset=utf-8")
         if fmt != "xlsx":
             raise InvalidInput("fmt must be csv or xlsx", field="fmt", rule="csv or xlsx")
-        bank, lines = service.bank_file_lines(state)
-        return Response(bankfiles.to_xlsx(bank, lines), media_type=XLSX)
+        return Response(await service.bank_file_xlsx(state), media_type=XLSX)
 
     @post(
         "/files/{file_no:str}/returns",

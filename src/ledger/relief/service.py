@@ -900,12 +900,14 @@ class ReliefService:
             )
         return await self.bank_file(file_no)
 
-    def bank_file_lines(self, state: BankFileState) -> tuple[Any, list[bankfiles.Line]]:
-        """The bank and the lines of a stored file, for its XLSX."""
+    async def bank_file_xlsx(self, state: BankFileState) -> bytes:
+        """The stored file's lines as XLSX, in the bank's template (the same table as its CSV)."""
+        rows = await self.cycles.rows_by_ids([r.row for r in state.rows])
         lines = [
-            bankfiles.Line(r.row_no, r.account_no, r.holder, r.amount_fen, r.memo, "") for r in state.rows
+            bankfiles.Line(r.row_no, r.account_no, r.holder, r.amount_fen, r.memo, rows[r.row].household_no)
+            for r in state.rows
         ]
-        return self.config.bank(state.file.bank_code), lines
+        return bankfiles.to_xlsx(self.config.bank(state.file.bank_code), lines)
 
     async def import_returns(self, actor: Principal, file_no: str, content: str) -> BankFileState:
         """Read the bank's return file: each paid row posts Dr payable / Cr bank; each failed row goes back

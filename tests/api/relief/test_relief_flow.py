@@ -4,9 +4,11 @@ amounts checked to the fen in the responses, the journal and the Beancount files
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from ledger.books import load
 from ledger.books.query import balances
@@ -481,6 +483,15 @@ async def test_a_retried_bank_file_request_with_its_key_issues_one_file(relief: 
     assert again.json() == first.json()
     other = await relief.http.post("/api/relief/bank/files", headers=headers, json={"bank": "other"})
     assert other.status_code == 409
+    path = f"/api/relief/bank/files/{first.json()['file_no']}"
+    csv_text = (await relief.http.get(f"{path}/csv", headers=relief.headers["accountant"])).text
+    xlsx = await relief.http.get(f"{path}/xlsx", headers=relief.headers["accountant"])
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    cells = [[c.value or "" for c in row] for row in sheet.iter_rows()]
+    assert cells == [line.split(",") for line in csv_text.splitlines()]
+    wrong = await relief.http.get(f"{path}/pdf", headers=relief.headers["accountant"])
+    assert (wrong.status_code, wrong.json()["field"]) == (422, "fmt")
 
 
 async def test_suspend_resume_terminate_and_reject(relief: Relief) -> None:
