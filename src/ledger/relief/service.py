@@ -25,6 +25,7 @@ from ledger.core.errors import IllegalTransition, InvalidInput
 from ledger.core.ids import validate_resident_id
 from ledger.core.money import Fen, parse_amount
 from ledger.journal import service as journal
+from ledger.journal.records import AccountFilter, PostingLine
 from ledger.journal.service import Draft, Ledger
 from ledger.platform.domain import Principal
 from ledger.platform.service import record_audit
@@ -1035,14 +1036,13 @@ class ReliefService:
         if last < first:
             raise InvalidInput("to is before from", field="to", rule="from <= to")
         page = await journal.account_journal(
-            domain.BANK_ACCOUNT, date_from=first, date_to=last, cause=None, limit=10**9, offset=0
+            domain.BANK_ACCOUNT, AccountFilter(date_from=first, date_to=last), limit=10**9, offset=0
         )
-        batches: dict[str, list[dict[str, Any]]] = {}
-        singles: list[dict[str, Any]] = []
+        batches: dict[str, list[PostingLine]] = {}
+        singles: list[PostingLine] = []
         for line in page.lines:
-            cause = str(line["entry.cause"])
-            if cause.startswith("relief-paid:"):
-                batches.setdefault(cause.removeprefix("relief-paid:").split("/")[0], []).append(line)
+            if line.cause.startswith("relief-paid:"):
+                batches.setdefault(line.cause.removeprefix("relief-paid:").split("/")[0], []).append(line)
             else:
                 singles.append(line)
         statement = await self.bank.lines(first, last)
@@ -1050,20 +1050,18 @@ class ReliefService:
         unmatched: list[dict[str, Any]] = []
         for item in statement:
             batch = batches.get(item.reference)
-            if batch is not None and sum(int(p["fen"]) for p in batch) == item.fen:
+            if batch is not None and sum(p.fen for p in batch) == item.fen:
                 del batches[item.reference]
                 matched.append(
                     {
                         "date": item.booked_on,
                         "reference": item.reference,
                         "fen": item.fen,
-                        "seqs": [int(p["seq"]) for p in batch],
+                        "seqs": [p.seq for p in batch],
                     }
                 )
                 continue
-            single = next(
-                (p for p in singles if p["date"] == item.booked_on and int(p["fen"]) == item.fen), None
-            )
+            single = next((p for p in singles if p.date == item.booked_on and p.fen == item.fen), None)
             if single is not None:
                 singles.remove(single)
                 matched.append(
@@ -1071,7 +1069,7 @@ class ReliefService:
                         "date": item.booked_on,
                         "reference": item.reference,
                         "fen": item.fen,
-                        "seqs": [int(single["seq"])],
+                        "seqs": [single.seq],
                     }
                 )
                 continue
@@ -1084,7 +1082,7 @@ class ReliefService:
                 }
             )
         ledger_only = [
-            {"seq": int(p["seq"]), "date": p["date"], "fen": int(p["fen"]), "cause": str(p["entry.cause"])}
+            {"seq": p.seq, "date": p.date, "fen": p.fen, "cause": p.cause}
             for p in [*singles, *(p for batch in batches.values() for p in batch)]
         ]
         return Reconciliation(
@@ -1092,7 +1090,7 @@ class ReliefService:
             statement_only=unmatched,
             ledger_only=sorted(ledger_only, key=lambda p: p["seq"]),
             statement_fen=sum(item.fen for item in statement),
-            ledger_fen=sum(int(p["fen"]) for p in page.lines),
+            ledger_fen=sum(p.fen for p in page.lines),
         )
 
 

@@ -11,12 +11,14 @@ at most one bank file that has not failed it: never paid twice).
 
 from __future__ import annotations
 
+from typing import Any
+
 from piccolo.columns import BigInt, Boolean, Date, ForeignKey, Integer, Serial, Text, Timestamptz, Varchar
 from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.table import Table
 
 
-def _restrict(table: type[Table]) -> ForeignKey:
+def _restrict(table: type[Table]) -> ForeignKey[Any]:
     return ForeignKey(references=table, on_delete=OnDelete.restrict, on_update=OnUpdate.restrict)
 
 
