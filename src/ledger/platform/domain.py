@@ -44,6 +44,7 @@ AUDIT_OBJECT_TYPES = (
     "fund_grant",
     "user",
     "login",
+    "ledger",
 )
 """Every ``object_type`` an audit row may have (the audit list's filter takes one of them)."""
 

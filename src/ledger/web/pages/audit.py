@@ -1,0 +1,300 @@
+"""The auditor's desk (审计): the ledger's integrity, statements with a preview, the audit trail.
+
+Every figure comes from the same service call as the API: the integrity panel from
+``Ledger.health`` (what ``/health`` says) and the journal's chain head, the statement preview from
+``ReportService.preview`` (the tables the CSV and XLSX downloads hold), the trail from the platform's
+audit search. The pages only format.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+
+from ledger.core import clock
+from ledger.core.errors import InvalidInput, LedgerError
+from ledger.journal.service import Ledger, chain_head, check_for
+from ledger.platform.domain import AUDIT_OBJECT_TYPES, Role
+from ledger.platform.repository import AuditFilter
+from ledger.platform.service import audit_actions, audit_days, filter_audit
+from ledger.reports.documents import Column, Table
+from ledger.reports.exports import to_csv
+from ledger.reports.service import FORMATS, REPORTS, ReportService, check_format, parse_day, report_request
+from ledger.web.i18n import gettext_
+from ledger.web.pages import messages
+from ledger.web.pages.base import desk, error_context, principal_of, redirect, render
+
+LEDGER_READERS = (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)
+"""Who may read the statements and the ledger's status, and run a check: as ``/api/reports`` and
+``/api/ledger/status``."""
+TRAIL_READERS = (Role.AUDITOR, Role.ADMIN)
+"""Who may read the audit trail: as ``/api/audit``."""
+TRAIL_PAGE = 50
+CSV_MAX = 100_000
+"""The most rows one CSV export of the trail holds (the filters narrow it down)."""
+TRAIL_FILTERS = ("actor", "action", "object_type", "object_id", "from", "to")
+BOOK_NAMES = {
+    "insurance": messages.N_("relief liability insurance"),
+    "charity": messages.N_("guidance fund (charity federation)"),
+    "all": messages.N_("all books"),
+}
+
+
+def _moment(value: dt.datetime | str | None) -> str:
+    """``2026-12-01 10:00:05`` in the business time zone (the trail and the checks need seconds)."""
+    if value is None:
+        return ""
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return aware.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _outcome(kept: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A kept check or verification as the panel shows it."""
+    return None if kept is None else {**kept, "at_text": _moment(kept["at"])}
+
+
+def _form_errors(exc: LedgerError, books: tuple[str, ...] = ()) -> dict[str, str]:
+    """A refused parameter's error beside its input, in the user's language (the report's ``name`` is
+    the ``report`` input; ``books`` are the books the chosen statement is made for)."""
+    errors: dict[str, str] = error_context(exc)["errors"]
+    if "name" in errors:
+        errors["report"] = errors.pop("name")
+    field = messages.form_field(exc.field)
+    if exc.rule == "YYYY-MM-DD":
+        errors[field] = gettext_("Enter a date like 2026-12-01.")
+    elif exc.rule == "from <= to":
+        errors[field] = gettext_("The first day is after the last day.")
+    elif field == "book" and books:
+        names = ", ".join(gettext_(BOOK_NAMES.get(b, b)) for b in books)
+        errors[field] = gettext_("This statement is made for: {books}.").format(books=names)
+    return errors
+
+
+def _split(document: str) -> tuple[str, str]:
+    """``trial-balance.pdf`` -> (``trial-balance``, ``pdf``)."""
+    name, _, fmt = document.rpartition(".")
+    return name, check_format(fmt)
+
+
+def _trail_table(rows: list[dict[str, Any]]) -> Table:
+    """The filtered trail as a table for the CSV writer the statements use."""
+    columns = (
+        Column("at", "时间", "At", "text", 40),
+        Column("actor", "操作人", "Actor", "text", 24),
+        Column("action", "操作", "Action", "text", 30),
+        Column("object_type", "对象类型", "Object type", "text", 24),
+        Column("object_id", "对象", "Object", "text", 30),
+        Column("before", "变更前", "Before", "text", 60),
+        Column("after", "变更后", "After", "text", 60),
+        Column("request_id", "请求号", "Request id", "text", 30),
+    )
+    body = tuple(
+        (
+            _moment(r["at"]),
+            r["actor"],
+            r["action"],
+            r["object_type"],
+            r["object_id"],
+            json.dumps(r["before"], ensure_ascii=False, sort_keys=True),
+            json.dumps(r["after"], ensure_ascii=False, sort_keys=True),
+            r["request_id"],
+        )
+        for r in rows
+    )
+    return Table(columns, body, title="审计日志", title_en="Audit trail")
+
+
+def _trail_filter(query: dict[str, str]) -> AuditFilter:
+    """The trail's filter from the page's query; a bad value raises naming its input."""
+    kind = query.get("object_type")
+    if kind is not None and kind not in AUDIT_OBJECT_TYPES:
+        raise InvalidInput(
+            f"object_type must be one of {', '.join(AUDIT_OBJECT_TYPES)}: got {kind!r}",
+            field="object_type",
+            rule="a known object type",
+        )
+    since, before = audit_days(parse_day(query.get("from"), "from"), parse_day(query.get("to"), "to"))
+    return AuditFilter(
+        actor=query.get("actor"),
+        action=query.get("action"),
+        object_type=kind,
+        object_id=query.get("object_id"),
+        since=since,
+        before=before,
+    )
+
+
+def _query(request: Request[Any, Any, Any], names: tuple[str, ...]) -> dict[str, str]:
+    """The named query parameters that are not blank, stripped."""
+    found = {name: str(request.query_params.get(name, "")).strip() for name in names}
+    return {name: value for name, value in found.items() if value}
+
+
+class AuditPages(Controller):
+    """The auditor's desk."""
+
+    path = "/audit"
+
+    @get("/", name="audit-integrity", **desk(*LEDGER_READERS))
+    async def integrity(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """The ledger's integrity: chain head, last verify and check, how far the files trail."""
+        health = await Ledger.of(request.app.state.settings).health()
+        head = await chain_head()
+        return render(
+            request,
+            "audit/integrity.html",
+            health=health,
+            head_seq=head[0] if head else 0,
+            head_hash=head[1] if head else "",
+            last_check=_outcome(health.last_check),
+            last_verify=_outcome(health.last_verify),
+            export_failure=_outcome(health.export_failure),
+        )
+
+    @post("/check", name="audit-check", **desk(*LEDGER_READERS))
+    async def check(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Run the ledger check now (written to the audit trail) and show its verdict on the panel."""
+        report = await check_for(request.app.state.settings, principal_of(request))
+        if report.ok:
+            message = gettext_(
+                "Ledger check passed: {entries} entries, the hash chain is unbroken up to entry {seq} and "
+                "the files agree with the journal."
+            ).format(entries=report.chain.count, seq=report.chain.head_seq)
+        else:
+            message = gettext_("Ledger check FAILED: {summary}").format(summary=report.headline())
+        return redirect(
+            request,
+            "/audit",
+            message=message,
+            links={gettext_("Audit trail of ledger checks"): "/audit/trail?object_type=ledger"},
+        )
+
+    @get("/statements", name="audit-statements", **desk(*LEDGER_READERS))
+    async def statements(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """Choose a statement, book and period; the preview shows the figures of the downloads."""
+        query = _query(request, ("report", "book", "from", "to"))
+        preview, errors, links = None, {}, {}
+        if "report" in query:
+            try:
+                service = ReportService(request.app.state.settings)
+                wanted = report_request(
+                    query["report"],
+                    book=query.get("book"),
+                    start=parse_day(query.get("from"), "from"),
+                    end=parse_day(query.get("to"), "to"),
+                    today=service.today(),
+                )
+                preview = await service.preview(wanted)
+            except LedgerError as exc:
+                spec = REPORTS.get(query["report"])
+                errors = _form_errors(exc, spec.books if spec else ())
+            else:
+                period = {"book": wanted.book, "from": wanted.period.start, "to": wanted.period.end}
+                links = {
+                    fmt: f"/audit/statements/{wanted.spec.name}.{fmt}?{urlencode(period)}" for fmt in FORMATS
+                }
+        return render(
+            request,
+            "audit/statements.html",
+            status_code=422 if errors else 200,
+            form=query,
+            errors=errors,
+            reports=[(s.name, messages.bilingual(s.title_cn, s.title_en), s.books) for s in REPORTS.values()],
+            books=[(code, gettext_(name)) for code, name in BOOK_NAMES.items()],
+            preview=preview,
+            links=links,
+        )
+
+    @get("/statements/{document:str}", name="audit-statement-file", **desk(*LEDGER_READERS))
+    async def statement_file(
+        self, request: Request[Any, Any, Any], document: FromPath[str]
+    ) -> Response[bytes]:
+        """A statement as PDF, CSV or XLSX: the same rendering as ``/api/reports``."""
+        name, fmt = _split(document)
+        query = _query(request, ("book", "from", "to"))
+        service = ReportService(request.app.state.settings)
+        wanted = report_request(
+            name,
+            book=query.get("book"),
+            start=parse_day(query.get("from"), "from"),
+            end=parse_day(query.get("to"), "to"),
+            today=service.today(),
+        )
+        rendered = await service.render(wanted, fmt)
+        return Response(
+            rendered.content,
+            media_type=rendered.media_type,
+            headers={
+                "Content-Disposition": f'attachment; filename="{rendered.filename}"',
+                "X-Content-Hash": rendered.content_hash,
+            },
+        )
+
+    @get("/trail", name="audit-trail", **desk(*TRAIL_READERS))
+    async def trail(self, request: Request[Any, Any, Any]) -> Response[Any]:
+        """The audit trail, newest first, filtered by actor, action, object and days; paginated."""
+        query = _query(request, (*TRAIL_FILTERS, "page"))
+        page = int(query["page"]) if query.get("page", "").isdigit() and int(query["page"]) > 0 else 1
+        keep = {k: v for k, v in query.items() if k != "page"}
+        rows: list[dict[str, Any]] = []
+        total, errors = 0, {}
+        try:
+            rows, total = await filter_audit(
+                _trail_filter(keep), limit=TRAIL_PAGE, offset=(page - 1) * TRAIL_PAGE
+            )
+        except LedgerError as exc:
+            errors = _form_errors(exc)
+        pages = max(1, -(-total // TRAIL_PAGE))
+        return render(
+            request,
+            "audit/trail.html",
+            status_code=422 if errors else 200,
+            form=keep,
+            errors=errors,
+            rows=[
+                {
+                    **r,
+                    "at_text": _moment(r["at"]),
+                    "before_text": json.dumps(r["before"], ensure_ascii=False, sort_keys=True),
+                    "after_text": json.dumps(r["after"], ensure_ascii=False, sort_keys=True),
+                }
+                for r in rows
+            ],
+            total=total,
+            first=(page - 1) * TRAIL_PAGE + 1,
+            last=min(page * TRAIL_PAGE, total),
+            page=page,
+            pages=pages,
+            prev_url=f"?{urlencode({**keep, 'page': page - 1})}" if page > 1 else None,
+            next_url=f"?{urlencode({**keep, 'page': page + 1})}" if page < pages else None,
+            csv_url=f"/audit/trail/csv?{urlencode(keep)}" if keep else "/audit/trail/csv",
+            actions=await audit_actions(),
+            object_types=AUDIT_OBJECT_TYPES,
+        )
+
+    @get("/trail/csv", name="audit-trail-csv", **desk(*TRAIL_READERS))
+    async def trail_csv(self, request: Request[Any, Any, Any]) -> Response[bytes]:
+        """Every row of the filtered trail (not only one page) as CSV."""
+        rows, total = await filter_audit(
+            _trail_filter(_query(request, TRAIL_FILTERS)), limit=CSV_MAX, offset=0
+        )
+        if total > CSV_MAX:
+            raise InvalidInput(
+                gettext_("{total} rows match; narrow the filters to at most {most} for one CSV file.").format(
+                    total=total, most=CSV_MAX
+                ),
+                field="from",
+                rule=f"at most {CSV_MAX} rows",
+            )
+        stamp = clock.local_now().strftime("%Y%m%d-%H%M%S")
+        return Response(
+            to_csv(_trail_table(rows)),
+            media_type=FORMATS["csv"],
+            headers={"Content-Disposition": f'attachment; filename="audit-trail-{stamp}.csv"'},
+        )
