@@ -363,7 +363,7 @@ class ReportService:
         """
         if request.spec.name == "vouchers":
             vouchers = await self.vouchers(book=request.book, period=request.period)
-            section = d.Section(request.spec.title_cn, request.spec.title_en, domain.voucher_tables(vouchers))
+            section = d.Section("", "", domain.voucher_tables(vouchers))  # the page heads it with the title
             return Preview(request, (section,), (), None, d.vouchers_hash(vouchers))
         statement = await self.statement(request)
         return Preview(

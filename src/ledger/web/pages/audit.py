@@ -44,6 +44,24 @@ BOOK_NAMES = {
     "all": messages.N_("all books"),
 }
 
+OBJECT_TYPES = {
+    "claim": messages.N_("claim"),
+    "event": messages.N_("event"),
+    "policy_year": messages.N_("policy year"),
+    "fund": messages.N_("fund"),
+    "fund_receipt": messages.N_("fund receipt"),
+    "fund_period_close": messages.N_("period close"),
+    "fund_grantee": messages.N_("grantee"),
+    "fund_conflict_link": messages.N_("conflict-of-interest link"),
+    "fund_call": messages.N_("call for applications"),
+    "fund_application": messages.N_("application"),
+    "fund_grant": messages.N_("grant"),
+    "user": messages.N_("user"),
+    "login": messages.N_("sign-in"),
+    "ledger": messages.N_("ledger"),
+}
+"""The words for the audit trail's object types (``AUDIT_OBJECT_TYPES``)."""
+
 
 def _moment(value: dt.datetime | str | None) -> str:
     """``2026-12-01 10:00:05`` in the business time zone (the trail and the checks need seconds)."""
@@ -261,6 +279,7 @@ class AuditPages(Controller):
                 {
                     **r,
                     "at_text": _moment(r["at"]),
+                    "object_label": messages.label(OBJECT_TYPES, r["object_type"]),
                     "before_text": json.dumps(r["before"], ensure_ascii=False, sort_keys=True),
                     "after_text": json.dumps(r["after"], ensure_ascii=False, sort_keys=True),
                 }
@@ -275,7 +294,7 @@ class AuditPages(Controller):
             next_url=f"?{urlencode({**keep, 'page': page + 1})}" if page < pages else None,
             csv_url=f"/audit/trail/csv?{urlencode(keep)}" if keep else "/audit/trail/csv",
             actions=await audit_actions(),
-            object_types=AUDIT_OBJECT_TYPES,
+            object_types=[(code, messages.label(OBJECT_TYPES, code)) for code in AUDIT_OBJECT_TYPES],
         )
 
     @get("/trail/csv", name="audit-trail-csv", **desk(*TRAIL_READERS))
