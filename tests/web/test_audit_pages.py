@@ -273,6 +273,10 @@ async def test_the_audit_trail_filters_pages_and_exports(
     )
     assert "找到 1 条记录" in eleventh.text
     assert "2026-11-11 00:30:00" in eleventh.text
+    # the page lists what changed; a creation lists every field as new
+    assert "<li><code>role</code>: <ins>accountant</ins></li>" in eleventh.text
+    assert "<li><code>username</code>: <ins>张会计</ins></li>" in eleventh.text
+    assert "<li><code>status</code>: <del>assessed</del> → <ins>approved</ins></li>" in first.text
     exported = await client.get("/audit/trail/csv", params={"action": "claim.approve", "actor": "approver2"})
     assert exported.status_code == 200
     assert exported.headers["content-disposition"] == 'attachment; filename="audit-trail-20261201-100000.csv"'

@@ -35,6 +35,8 @@ LEDGER_READERS = (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)
 TRAIL_READERS = (Role.AUDITOR, Role.ADMIN)
 """Who may read the audit trail: as ``/api/audit``."""
 TRAIL_PAGE = 50
+SHOWN_CHARS = 80
+"""How much of one changed value the trail's page shows (the full snapshots are one click away)."""
 CSV_MAX = 100_000
 """The most rows one CSV export of the trail holds (the filters narrow it down)."""
 TRAIL_FILTERS = ("actor", "action", "object_type", "object_id", "from", "to")
@@ -70,6 +72,32 @@ def _moment(value: dt.datetime | str | None) -> str:
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     aware = moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
     return aware.astimezone(clock.zone()).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _shown(value: Any) -> str:
+    """A snapshot value in a few characters: text as is, anything else as JSON, cut at 80."""
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1] + "…"
+
+
+def _changes(before: Any, after: Any) -> list[tuple[str, str, str]]:
+    """What an audit row changed: (field, before, after) for each field whose value differs; a snapshot
+    that is not an object counts as one field named ``""``; a missing one (creation) as an empty object."""
+    if before is None and isinstance(after, dict):
+        before = {}
+    if after is None and isinstance(before, dict):
+        after = {}
+    if not isinstance(before, dict) or not isinstance(after, dict):
+        return [] if before == after else [("", _shown(before), _shown(after))]
+
+    def side(snapshot: dict[str, Any], key: str) -> str:
+        return _shown(snapshot[key]) if key in snapshot else ""
+
+    return [
+        (key, side(before, key), side(after, key))
+        for key in sorted({*before, *after})
+        if before.get(key) != after.get(key) or (key in before) != (key in after)
+    ]
 
 
 def _outcome(kept: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -280,6 +308,7 @@ class AuditPages(Controller):
                     **r,
                     "at_text": _moment(r["at"]),
                     "object_label": messages.label(OBJECT_TYPES, r["object_type"]),
+                    "changes": _changes(r["before"], r["after"]),
                     "before_text": json.dumps(r["before"], ensure_ascii=False, sort_keys=True),
                     "after_text": json.dumps(r["after"], ensure_ascii=False, sort_keys=True),
                 }
