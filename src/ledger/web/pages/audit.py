@@ -22,9 +22,10 @@ from ledger.journal.service import Ledger, chain_head, check_for
 from ledger.platform.domain import AUDIT_OBJECT_TYPES, Role
 from ledger.platform.repository import AuditFilter
 from ledger.platform.service import audit_actions, audit_days, filter_audit
+from ledger.reports.controllers import download, split_document
 from ledger.reports.documents import Column, Table
 from ledger.reports.exports import to_csv
-from ledger.reports.service import FORMATS, REPORTS, ReportService, check_format, parse_day, report_request
+from ledger.reports.service import FORMATS, REPORTS, ReportRequest, ReportService, parse_day, report_request
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import desk, error_context, principal_of, redirect, render
@@ -122,10 +123,15 @@ def _form_errors(exc: LedgerError, books: tuple[str, ...] = ()) -> dict[str, str
     return errors
 
 
-def _split(document: str) -> tuple[str, str]:
-    """``trial-balance.pdf`` -> (``trial-balance``, ``pdf``)."""
-    name, _, fmt = document.rpartition(".")
-    return name, check_format(fmt)
+def _report(service: ReportService, name: str, query: dict[str, str]) -> ReportRequest:
+    """The report ``name`` for the page's book and period parameters (validated by the reports)."""
+    return report_request(
+        name,
+        book=query.get("book"),
+        start=parse_day(query.get("from"), "from"),
+        end=parse_day(query.get("to"), "to"),
+        today=service.today(),
+    )
 
 
 def _trail_table(rows: list[dict[str, Any]]) -> Table:
@@ -229,13 +235,7 @@ class AuditPages(Controller):
         if "report" in query:
             try:
                 service = ReportService(request.app.state.settings)
-                wanted = report_request(
-                    query["report"],
-                    book=query.get("book"),
-                    start=parse_day(query.get("from"), "from"),
-                    end=parse_day(query.get("to"), "to"),
-                    today=service.today(),
-                )
+                wanted = _report(service, query["report"], query)
                 preview = await service.preview(wanted)
             except LedgerError as exc:
                 spec = REPORTS.get(query["report"])
@@ -262,25 +262,10 @@ class AuditPages(Controller):
         self, request: Request[Any, Any, Any], document: FromPath[str]
     ) -> Response[bytes]:
         """A statement as PDF, CSV or XLSX: the same rendering as ``/api/reports``."""
-        name, fmt = _split(document)
-        query = _query(request, ("book", "from", "to"))
+        name, fmt = split_document(document)
         service = ReportService(request.app.state.settings)
-        wanted = report_request(
-            name,
-            book=query.get("book"),
-            start=parse_day(query.get("from"), "from"),
-            end=parse_day(query.get("to"), "to"),
-            today=service.today(),
-        )
-        rendered = await service.render(wanted, fmt)
-        return Response(
-            rendered.content,
-            media_type=rendered.media_type,
-            headers={
-                "Content-Disposition": f'attachment; filename="{rendered.filename}"',
-                "X-Content-Hash": rendered.content_hash,
-            },
-        )
+        wanted = _report(service, name, _query(request, ("book", "from", "to")))
+        return download(await service.render(wanted, fmt))
 
     @get("/trail", name="audit-trail", **desk(*TRAIL_READERS))
     async def trail(self, request: Request[Any, Any, Any]) -> Response[Any]:
