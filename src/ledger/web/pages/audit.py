@@ -251,7 +251,7 @@ class AuditPages(Controller):
             status_code=422 if errors else 200,
             form=query,
             errors=errors,
-            reports=[(s.name, messages.bilingual(s.title_cn, s.title_en), s.books) for s in REPORTS.values()],
+            reports=[(s.name, messages.bilingual(s.title_cn, s.title_en)) for s in REPORTS.values()],
             books=[(code, gettext_(name)) for code, name in BOOK_NAMES.items()],
             preview=preview,
             links=links,
