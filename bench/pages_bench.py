@@ -56,6 +56,7 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
         "auditor": [
             "/claims/search",
             "/claims/search?q=CL-2026-000001",
+            f"/claims/{claim_no}/case-file.pdf",
             "/audit",
             "/audit/statements",
             "/audit/statements?report=trial-balance&book=charity",

@@ -23,6 +23,7 @@ pytestmark = pytest.mark.slow
 INCIDENT = "2026-06-01"
 PAPER = ("claim_form", "claimant_id", "bank_card", "authority_certificate")
 MEDICAL = ("medical_invoices", "itemised_costs", "medical_insurance_settlement")
+APPROVE = "main form[action$='/approve'] button[type=submit]"
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
     b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND"
@@ -86,7 +87,6 @@ def register_with_missing_documents(adjuster: Any, live: Live) -> str:
     assert page.url.endswith("/claims/inbox")
     assert page.inner_text("h1").startswith("理赔受理")
     accessible(page)
-    adjuster.shot("adjuster-inbox")
 
     # A wrong check character is named beside the field, with the expected one.
     victim = resident_id(1)
@@ -126,12 +126,18 @@ def register_with_missing_documents(adjuster: Any, live: Live) -> str:
     assert victim not in text
     assert victim[:6] + "********" + victim[14:] in text
     adjuster.shot("adjuster-documents")
+
+    # The inbox shows the claim waiting for its documents, with the days left.
+    adjuster.go("/claims/inbox")
+    assert claim_no in page.inner_text("main table")
+    adjuster.shot("adjuster-inbox")
     return claim_no
 
 
 def complete_and_assess(adjuster: Any, claim_no: str) -> None:
     """Three files at once against the checklist, verified one by one, then the assessment."""
     page = adjuster.page
+    adjuster.go(f"/claims/{claim_no}/documents")
     for code in MEDICAL:
         upload = {"name": f"{code}.png", "mimeType": "image/png", "buffer": PNG}
         page.set_input_files(f"[id='file.{code}']", upload)
@@ -160,7 +166,7 @@ def approve(approver: Any, claim_no: str) -> None:
     approver.go(f"/claims/{claim_no}")
     accessible(approver.page)
     approver.shot("approver-case-file")
-    approver.submit("text=批准")
+    approver.submit(APPROVE)
     assert "7,785.36" in flash(approver.page)
 
 
@@ -231,10 +237,11 @@ def test_four_eyes_refusal_is_explained_on_the_page(desk: Any) -> None:
     adjuster.submit("main button[type=submit]")
 
     approver.go(f"/claims/{claim_no}")
-    approver.submit("text=批准")
+    approver.submit(APPROVE)
     alert = approver.page.inner_text("[role=alert]")
-    assert "四眼原则" in alert
-    assert "registered" in alert
+    assert "按四眼原则（经办与审批分离）不予办理" in alert
+    assert "此案由您受理。" in alert  # which part of the rule, in plain words
+    assert "须由另一位审批人办理" in alert
     accessible(approver.page)
     approver.shot("approver-four-eyes-refused")
 
@@ -299,3 +306,50 @@ def test_registration_works_with_the_keyboard_alone(desk: Any) -> None:
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert claim_no_in(flash(page))
+
+
+def test_an_approver_reduces_a_claim_and_the_payment_desk_pays_no_more(desk: Any) -> None:
+    adjuster = desk("adjuster")
+    adjuster.go("/claims/new")
+    fill_registration(adjuster.page, resident_id(4), paper=(*PAPER, *MEDICAL))
+    adjuster.submit("main button[type=submit]")
+    claim_no = claim_no_in(flash(adjuster.page))
+    assessor = desk("adjuster2")
+    assessor.go(f"/claims/{claim_no}/assess")
+    assessor.submit("main button[type=submit]")
+
+    approver = desk("approver")
+    approver.go(f"/claims/{claim_no}")
+    page = approver.page
+    page.fill("#approved_amount", "7,000.00")
+    approver.submit(APPROVE)
+    assert "须填写核减理由" in page.inner_text("[id='err-reduction_reason']")  # beside the field
+    assert page.get_attribute("#reduction_reason", "aria-invalid") == "true"
+    accessible(page)
+    page.fill("#reduction_reason", "部分票据为复印件")
+    approver.submit(APPROVE)
+    message = flash(page)
+    assert "7,000.00" in message
+    assert "已按低于核定金额 7,785.36 元批准：部分票据为复印件" in message
+    approver.go(f"/claims/{claim_no}")
+    assert "核减批准" in page.inner_text("main")
+    approver.shot("approver-reduced")
+
+    accountant = desk("accountant")
+    accountant.go(f"/payments/{claim_no}")
+    accountant.page.select_option("#kind", "final")
+    accountant.page.fill("#reference", "BANK-REDUCED-1")
+    accountant.submit("main button[type=submit]")
+    assert "7,000.00" in accountant.page.inner_text("main")
+    assert "柒仟元整" in accountant.page.inner_text("main")
+
+
+def test_the_other_pages_pass_axe_core(desk: Any) -> None:
+    stranger = desk()
+    stranger.go("/login")
+    accessible(stranger.page)
+    auditor = desk("auditor")
+    for path in ("/claims/search?q=张三", "/payments/daily", "/account/password", "/claims/inbox"):
+        auditor.go(path)
+        accessible(auditor.page)
+    assert "理赔员" in auditor.page.inner_text("main")  # the refusal page of another desk

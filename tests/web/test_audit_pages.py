@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import html
 import io
+import json
 import re
 from collections.abc import Awaitable, Callable
 
@@ -193,10 +194,11 @@ async def test_the_integrity_panel_and_a_check_run_from_it(
         object_type="ledger", object_id=None, actor="auditor", limit=10, offset=0
     )
     assert total == 1
-    assert rows[0]["action"] == "ledger.check"
-    assert rows[0]["object_id"] == str(head[0])
-    assert rows[0]["after"]["ok"] is True
-    assert rows[0]["after"]["head_hash"] == head[1]
+    assert rows[0].action == "ledger.check"
+    assert rows[0].object_id == str(head[0])
+    after = json.loads(rows[0].after)
+    assert after["ok"] is True
+    assert after["head_hash"] == head[1]
 
 
 async def test_a_failed_check_is_said_on_the_panel(

@@ -31,6 +31,13 @@ def token(html: str) -> str:
     return found.group(1)
 
 
+def hidden(html: str, action: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, one-time form key) of the form posting to ``action``."""
+    start = html.index(f'action="{action}"')
+    form = html[start : html.index("</form>", start)]
+    return dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', form))
+
+
 async def sign_in(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
     page = await client.get("/login")
     return await client.post(
@@ -129,7 +136,7 @@ async def test_signing_out_and_changing_the_password(
     bad = await client.post(
         "/account/password",
         data={
-            "csrf_token": token(form.text),
+            **hidden(form.text, "/account/password"),
             "current_password": PASSWORD,
             "new_password": "new-password-1",
             "repeat_password": "new-password-2",
@@ -140,7 +147,7 @@ async def test_signing_out_and_changing_the_password(
     good = await client.post(
         "/account/password",
         data={
-            "csrf_token": token(form.text),
+            **hidden(bad.text, "/account/password"),
             "current_password": PASSWORD,
             "new_password": "new-password-1",
             "repeat_password": "new-password-1",

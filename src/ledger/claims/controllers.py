@@ -20,6 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
+    ApproveIn,
     AssessIn,
     ChecklistItem,
     ClaimCreate,
@@ -103,6 +104,8 @@ def _claim_view(row: Row) -> ClaimView:
         lines=[LineView(**line) for line in lines],
         assessed=format_amount(row["assessed_fen"]),
         approved=format_amount(row["approved_fen"]),
+        reduced_to=None if row["reduced_to_fen"] is None else format_amount(row["reduced_to_fen"]),
+        reduction_reason=row["reduction_reason"],
         paid=format_amount(row["paid_fen"]),
         approvals_required=row["approvals_required"],
         registered_by=row["registered_by"],
@@ -440,16 +443,21 @@ class ClaimController(Controller):
         **access(
             Role.APPROVER,
             description="Four eyes: not by whoever registered or assessed the claim; above the configured "
-            "amount a second, different approver is needed. An event past its limit is scaled back.",
+            "amount a second, different approver is needed. An event past its limit is scaled back. "
+            "approved_amount approves less than assessed (more than 0, 2 decimals), with a "
+            "reduction_reason; the payment desk may pay no more.",
         ),
         status_code=200,
         operation_id="approveClaim",
     )
     async def approve(
-        self, claim_no: ClaimNo, data: JSONBody[ReasonIn], request: Request[Principal, Any, Any]
+        self, claim_no: ClaimNo, data: JSONBody[ApproveIn], request: Request[Principal, Any, Any]
     ) -> ClaimView:
-        """Approve the assessed claim."""
-        return _claim_view(await _service(request).approve(request.user, claim_no, data.reason))
+        """Approve the assessed claim, as assessed or for less with a reason."""
+        row = await _service(request).approve(
+            request.user, claim_no, data.reason, data.approved_amount, data.reduction_reason
+        )
+        return _claim_view(row)
 
     @post("/{claim_no:str}/reject", **access(Role.APPROVER), status_code=200, operation_id="rejectClaim")
     async def reject(

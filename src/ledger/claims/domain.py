@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ledger.claims.errors import (
     AboveRuleAmount,
+    ApprovedAboveAssessed,
     ClaimTimeBarred,
     DuplicateClaim,
     Overpayment,
@@ -49,7 +50,7 @@ from ledger.core.errors import (
     PermissionDenied,
     UnsupportedMediaType,
 )
-from ledger.core.money import Fen, format_cny, percent_of
+from ledger.core.money import Fen, format_amount, format_cny, percent_of
 
 if TYPE_CHECKING:
     from _typeshed import SupportsRichComparison
@@ -59,6 +60,7 @@ __all__ = [
     "PREMIUM_INCOME_ACCOUNT",
     "TRANSITIONS",
     "AboveRuleAmount",
+    "ApprovedAboveAssessed",
     "Assessment",
     "BenefitHead",
     "ClaimAction",
@@ -81,7 +83,9 @@ __all__ = [
     "TransitionRule",
     "advance_payment_due",
     "allowed_actions",
+    "approval_ceiling",
     "approvals_required",
+    "approved_reduction",
     "assess_line",
     "check_claim_heads",
     "check_duplicate",
@@ -124,7 +128,7 @@ PREMIUM_INCOME_ACCOUNT = "Income:Insurance:Premium"
 
 
 class ClaimStatus(StrEnum):
-    """Where a claim stands. ``cn`` gives the Chinese label."""
+    """Where a claim stands. ``cn`` and ``en`` give its words, the same on every page, PDF and report."""
 
     REGISTERED = "registered"
     DOCUMENTS_PENDING = "documents_pending"
@@ -139,22 +143,28 @@ class ClaimStatus(StrEnum):
 
     @property
     def cn(self) -> str:
-        """Chinese label, e.g. ``待补材料``."""
-        return _STATUS_CN[self]
+        """Chinese word of the status, e.g. ``待材料``: the same on every page, PDF and report."""
+        return _STATUS_WORDS[self][0]
+
+    @property
+    def en(self) -> str:
+        """English words of the status, e.g. ``missing documents``."""
+        return _STATUS_WORDS[self][1]
 
 
-_STATUS_CN = {
-    ClaimStatus.REGISTERED: "已登记",
-    ClaimStatus.DOCUMENTS_PENDING: "待补材料",
-    ClaimStatus.UNDER_REVIEW: "审核中",
-    ClaimStatus.ASSESSED: "已理算",
-    ClaimStatus.APPROVED: "已核准",
-    ClaimStatus.REJECTED: "已拒赔",
-    ClaimStatus.PARTLY_PAID: "部分支付",
-    ClaimStatus.PAID: "已支付",
-    ClaimStatus.CLOSED: "已结案",
-    ClaimStatus.WITHDRAWN: "已撤回",
+_STATUS_WORDS = {
+    ClaimStatus.REGISTERED: ("已受理", "registered"),
+    ClaimStatus.DOCUMENTS_PENDING: ("待材料", "missing documents"),
+    ClaimStatus.UNDER_REVIEW: ("审核中", "under review"),
+    ClaimStatus.ASSESSED: ("已核定", "assessed"),
+    ClaimStatus.APPROVED: ("已批准", "approved"),
+    ClaimStatus.REJECTED: ("已拒绝", "rejected"),
+    ClaimStatus.PARTLY_PAID: ("部分支付", "partly paid"),
+    ClaimStatus.PAID: ("已支付", "paid"),
+    ClaimStatus.CLOSED: ("已结案", "closed"),
+    ClaimStatus.WITHDRAWN: ("已撤回", "withdrawn"),
 }
+"""The one vocabulary of claim statuses (the workbench's terms), Chinese and English."""
 
 
 class ClaimAction(StrEnum):
@@ -879,6 +889,48 @@ def check_four_eyes(
                 field="approver",
                 rule=f"four-eyes: the {role} may not approve or reject",
             )
+
+
+def approved_reduction(assessed_fen: Fen, asked_fen: Fen | None, reason: str | None) -> Fen | None:
+    """The lower amount an approver approves a claim for ("reduce with a reason"), or ``None``.
+
+    The rule: ``0 < approved <= assessed``; approving less than assessed needs a reason. The amount is
+    the most the claim may be paid; the event's limit may still scale it back further.
+
+    Args:
+        assessed_fen: what the adjuster assessed.
+        asked_fen: the amount the approver approves; ``None`` approves as assessed.
+        reason: why it is lower.
+
+    Returns:
+        ``asked_fen`` when it is lower than assessed, else ``None`` (approved as assessed).
+
+    Raises:
+        ApprovedAboveAssessed: ``field="approved_amount"`` for 0 or less, or above the assessed amount.
+        ReasonRequired: ``field="reduction_reason"`` for a lower amount without a reason.
+    """
+    if asked_fen is None or asked_fen == assessed_fen:
+        return None
+    if asked_fen <= 0 or asked_fen > assessed_fen:
+        raise ApprovedAboveAssessed(
+            f"approved_amount {format_cny(asked_fen)} must be more than 0.00 and at most the assessed "
+            f"{format_cny(assessed_fen)}",
+            field="approved_amount",
+            rule="0 < approved <= assessed",
+            extra={"assessed": format_amount(assessed_fen)},
+        )
+    if not (reason or "").strip():
+        raise ReasonRequired(
+            "approving less than the assessed amount needs a reason",
+            field="reduction_reason",
+            rule="a reason when approving less than assessed",
+        )
+    return asked_fen
+
+
+def approval_ceiling(assessed_fen: Fen, reduced_to_fen: Fen | None) -> Fen:
+    """The most a claim may be approved (and paid) for: as assessed, or as an approver reduced it."""
+    return int(assessed_fen) if reduced_to_fen is None else int(reduced_to_fen)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -54,6 +54,10 @@ class AboveRuleAmount(RuleViolation):
     """An assessed amount may be lowered, never raised above what the rules allow."""
 
 
+class ApprovedAboveAssessed(RuleViolation):
+    """An approver may approve a claim for less than assessed, never for more, and for more than 0."""
+
+
 class Overpayment(RuleViolation):
     """The payment would exceed the approved amount."""
 

@@ -144,6 +144,14 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason = ""
 
 
+class ApproveIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An approval: as assessed, or for a lower ``approved_amount`` with a ``reduction_reason``."""
+
+    reason: Reason = ""
+    approved_amount: Amount | None = None
+    reduction_reason: Reason = ""
+
+
 class Adjustment(msgspec.Struct, forbid_unknown_fields=True):
     """The adjuster lowers one line below what the rules allow, with a reason."""
 
@@ -213,6 +221,8 @@ class ClaimView(msgspec.Struct):
     lines: list[LineView]
     assessed: str
     approved: str
+    reduced_to: str | None
+    reduction_reason: str
     paid: str
     approvals_required: int
     registered_by: str

@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 
 from ledger import db
-from ledger.claims import domain
+from ledger.claims import domain, repository
 from ledger.claims.domain import ClaimAction, ClaimStatus, LimitUsage, PaymentKind
 from ledger.claims.errors import (
     ClaimNotEditable,
@@ -686,19 +686,57 @@ class ClaimsService:
             policy_year_fen=await used(statuses, claim["id"], line.claim.policy_year == claim["policy_year"]),
         )
 
-    async def approve(self, actor: Principal, claim_no: str, reason: str) -> Row:
-        """Approve (four eyes; a second approver above the threshold); scale the event back to its limit."""
+    async def approve(
+        self,
+        actor: Principal,
+        claim_no: str,
+        reason: str,
+        approved_amount: str | None = None,
+        reduction_reason: str = "",
+    ) -> Row:
+        """Approve (four eyes; a second approver above the threshold); scale the event back to its limit.
+
+        Args:
+            actor: the approver.
+            claim_no: the claim.
+            reason: a note on the approval.
+            approved_amount: a lower amount than assessed to approve ("reduce with a reason"); ``None``
+                approves as assessed (or as a first approver reduced it).
+            reduction_reason: why the amount is lower; required with a lower amount.
+        """
+        asked = None if approved_amount is None else parse_amount(approved_amount, field="approved_amount")
         async with db.write_transaction():
             claim = await self._locked(claim_no)
             domain.next_status(claim["status"], ClaimAction.APPROVE)
             domain.check_four_eyes(
                 actor.username, claim["registered_by"], claim["assessed_by"], claim["first_approver"]
             )
+            reduced = domain.approved_reduction(int(claim["assessed_fen"]), asked, reduction_reason)
+            if reduced is not None:
+                claim = await self._reduce(actor, claim, reduced, reduction_reason.strip())
             if int(claim["approvals_required"]) == 2 and claim["first_approver"] is None:
                 await self._first_approval(actor, claim, reason)
             else:
                 await self._final_approval(actor, claim, reason)
         return await self.claims_view(claim_no, actor)
+
+    async def _reduce(self, actor: Principal, claim: Row, reduced_fen: Fen, reason: str) -> Row:
+        """Record that ``actor`` approves ``claim`` for less than assessed; return the claim as changed."""
+        changes = {"reduced_to_fen": reduced_fen, "reduction_reason": reason}
+        await self.claims.update(int(claim["id"]), {**changes, "updated_at": clock.now()})
+        await record_audit(
+            actor,
+            "claim.reduce",
+            "claim",
+            claim["claim_no"],
+            {
+                "assessed_fen": int(claim["assessed_fen"]),
+                "reduced_to_fen": claim["reduced_to_fen"],
+                "reduction_reason": claim["reduction_reason"],
+            },
+            changes,
+        )
+        return {**claim, **changes}
 
     async def _first_approval(self, actor: Principal, claim: Row, reason: str) -> None:
         now = clock.now()
@@ -724,8 +762,10 @@ class ClaimsService:
     async def _final_approval(self, actor: Principal, claim: Row, reason: str) -> None:
         rules = self.policy.rules_on(claim["incident_date"])
         others = await self.claims.of_event(int(claim["event"]), [s.value for s in DECIDED])
-        wanted = {int(o["id"]): int(o["assessed_fen"]) for o in others}
-        wanted[int(claim["id"])] = int(claim["assessed_fen"])
+        wanted = {
+            int(o["id"]): domain.approval_ceiling(o["assessed_fen"], o["reduced_to_fen"]) for o in others
+        }
+        wanted[int(claim["id"])] = domain.approval_ceiling(claim["assessed_fen"], claim["reduced_to_fen"])
         shares = domain.scale_back(wanted, rules.per_event_fen)
         for other in others:
             share = shares[int(other["id"])]
@@ -806,6 +846,8 @@ class ClaimsService:
             assessed_by=None,
             first_approver=None,
             second_approver=None,
+            reduced_to_fen=None,
+            reduction_reason="",
             rejection_code=None,
             rejected_on=None,
             approved_on=None,
@@ -1222,3 +1264,23 @@ def _payment_request(kind: str, amount: str | None) -> tuple[PaymentKind, Fen | 
             f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
         ) from None
     return payment_kind, None if amount is None else parse_amount(amount, field="amount")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads for statements (the reports package asks these, never the claims tables)
+# --------------------------------------------------------------------------------------------------
+
+
+async def claims_of_period(start: dt.date, end: dt.date) -> list[repository.ClaimOfPeriod]:
+    """Every claim with an incident in ``[start, end]``, in claim-number order."""
+    return await repository.claims_with_incident_between(start, end)
+
+
+async def decided_uses(years: Sequence[str]) -> list[repository.DecidedClaimUse]:
+    """What the decided claims of the policy years ``years`` use of their limits."""
+    return await repository.decided_claim_uses(years, [s.value for s in DECIDED])
+
+
+async def approvals_of(claim_nos: Sequence[str]) -> list[repository.ClaimApprovals]:
+    """Who approved each of the claims ``claim_nos`` and which documents back it."""
+    return await repository.claim_approvals(claim_nos)

@@ -83,6 +83,9 @@ class ClaimRow(Table, tablename="claims_claim"):
     rule_version = Varchar(length=32, default="")
     assessed_fen = BigInt(default=0)
     approved_fen = BigInt(default=0)
+    #: the lower amount an approver approved the claim for, with ``reduction_reason``; None: as assessed
+    reduced_to_fen = BigInt(null=True, default=None)
+    reduction_reason = Text(default="")
     paid_fen = BigInt(default=0)
     approvals_required = Integer(default=1)
     registered_by = Varchar(length=64)

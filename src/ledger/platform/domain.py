@@ -9,6 +9,7 @@ import unicodedata
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from argon2 import PasswordHasher
@@ -109,6 +110,21 @@ class Principal:
 
 
 @dataclass(frozen=True, slots=True)
+class PageSession:
+    """A signed-in user of the workbench pages, as their session cookie and their user row say.
+
+    Args:
+        principal: who is signed in.
+        locale: the language they chose (empty if they never chose one).
+        session_version: the user's current session version (a new session cookie carries it).
+    """
+
+    principal: Principal
+    locale: str
+    session_version: int
+
+
+@dataclass(frozen=True, slots=True)
 class IssuedToken:
     """An access token and its lifetime in seconds."""
 
@@ -116,7 +132,14 @@ class IssuedToken:
     expires_in: int
 
 
-def issue_token(principal: Principal, *, secret: str, ttl_seconds: int, now: dt.datetime) -> IssuedToken:
+def issue_token(
+    principal: Principal,
+    *,
+    secret: str,
+    ttl_seconds: int,
+    now: dt.datetime,
+    session_version: int | None = None,
+) -> IssuedToken:
     """Sign a short-lived JWT for ``principal``.
 
     Args:
@@ -124,8 +147,10 @@ def issue_token(principal: Principal, *, secret: str, ttl_seconds: int, now: dt.
         secret: the HMAC key (``Settings.secret_key``).
         ttl_seconds: how long the token is valid.
         now: the issue time (aware datetime).
+        session_version: for a page session, the user's session version it begins under (signed
+            into the token, so a copied cookie cannot claim a later one); ``None`` for API tokens.
     """
-    claims = {
+    claims: dict[str, Any] = {
         "sub": principal.username,
         "uid": principal.user_id,
         "role": principal.role.value,
@@ -133,6 +158,8 @@ def issue_token(principal: Principal, *, secret: str, ttl_seconds: int, now: dt.
         "exp": int(now.timestamp()) + ttl_seconds,
         "jti": uuid.uuid4().hex,
     }
+    if session_version is not None:
+        claims["sv"] = session_version
     return IssuedToken(jwt.encode(claims, secret, algorithm=TOKEN_ALGORITHM), ttl_seconds)
 
 
@@ -141,6 +168,17 @@ def read_token(token: str, *, secret: str, now: dt.datetime) -> Principal:
 
     Args:
         token: the bearer token.
+        secret: the HMAC key it must be signed with.
+        now: the time to check expiry against.
+    """
+    return read_session_token(token, secret=secret, now=now)[0]
+
+
+def read_session_token(token: str, *, secret: str, now: dt.datetime) -> tuple[Principal, int | None]:
+    """Return the principal of a valid token and the session version it was issued under (or ``None``).
+
+    Args:
+        token: the bearer token or page session cookie.
         secret: the HMAC key it must be signed with.
         now: the time to check expiry against.
     """
@@ -163,7 +201,15 @@ def read_token(token: str, *, secret: str, now: dt.datetime) -> Principal:
         role = Role(claims["role"])
     except ValueError:
         raise Unauthenticated("the access token names an unknown role", rule="valid token") from None
-    return Principal(user_id=int(claims["uid"]), username=str(claims["sub"]), role=role)
+    version = claims.get("sv")
+    principal = Principal(user_id=int(claims["uid"]), username=str(claims["sub"]), role=role)
+    return principal, None if version is None else int(version)
+
+
+def session_is_current(token_version: int | None, user_version: int) -> bool:
+    """Whether a page session (begun under ``token_version``) is still open: not signed out since,
+    nor the password changed. A token without a version (the API's) is not a page session."""
+    return token_version is None or token_version == user_version
 
 
 USERNAME_KEY_LENGTH = 64

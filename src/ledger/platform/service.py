@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from ledger.core import clock
 from ledger.core.context import request_id
@@ -13,6 +11,7 @@ from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenti
 from ledger.db import serialize, write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
+from ledger.platform.records import AuditRecord, JobRunRecord, UserRecord, UserSummary
 from ledger.platform.repository import (
     AuditFilter,
     AuditRepository,
@@ -52,17 +51,14 @@ async def record_audit(
 
 async def search_audit(
     *, object_type: str | None, object_id: str | None, actor: str | None, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Audit rows newest first, with ``before``/``after`` decoded, and how many match in all."""
-    rows, total = await AuditRepository().search(
+) -> tuple[list[AuditRecord], int]:
+    """Audit rows newest first, and how many match in all."""
+    return await AuditRepository().search(
         object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
     )
-    return [
-        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])} for row in rows
-    ], total
 
 
-async def recent_job_runs(job: str | None) -> list[dict[str, Any]]:
+async def recent_job_runs(job: str | None) -> list[JobRunRecord]:
     """The latest runs of scheduled jobs (of one job, if named), newest first."""
     return await JobRunRepository().recent(job)
 
@@ -177,14 +173,57 @@ class UserService:
 
     async def active_principal(self, principal: Principal) -> Principal:
         """Re-check that a token's user still exists, is active and has the same role."""
+        await self._active_user(principal)
+        return principal
+
+    async def page_session(self, principal: Principal, token_version: int | None) -> domain.PageSession:
+        """Re-check a page session: its user as ``active_principal`` does, and that the session was not
+        ended since it began (signed out, or the password changed).
+
+        Args:
+            principal: the user the session cookie names.
+            token_version: the session version the cookie was issued under.
+        """
+        user = await self._active_user(principal)
+        if not domain.session_is_current(token_version, user.session_version):
+            raise Unauthenticated("this session has ended: sign in again", rule="current session")
+        return domain.PageSession(principal, user.locale, user.session_version)
+
+    async def _active_user(self, principal: Principal) -> UserRecord:
         user = await self.users.by_id(principal.user_id)
-        if user is None or not user["active"] or user["username"] != principal.username:
+        if user is None or not user.active or user.username != principal.username:
             raise Unauthenticated(
                 "the user of this token no longer exists or is disabled", rule="active user"
             )
-        if user["role"] != principal.role.value:
+        if user.role != principal.role.value:
             raise Unauthenticated("the user's role changed: sign in again", rule="current role")
-        return principal
+        return user
+
+    async def end_sessions(self, principal: Principal) -> None:
+        """Sign out on the server: every page session of the user begun so far ends (on any browser)."""
+        async with write_transaction():
+            await self.users.end_sessions(principal.user_id)
+            await record_audit(principal, "user.sign_out", "user", principal.user_id, None, None)
+
+    async def set_locale(self, principal: Principal, locale: str) -> None:
+        """Remember the workbench language the user chose, for any browser they sign in on.
+
+        Args:
+            principal: the signed-in user.
+            locale: one of the workbench's languages (the pages check it).
+        """
+        async with write_transaction():
+            user = await self._active_user(principal)
+            if user.locale != locale:
+                await self.users.set_locale(principal.user_id, locale)
+                await record_audit(
+                    principal,
+                    "user.locale",
+                    "user",
+                    principal.user_id,
+                    {"locale": user.locale},
+                    {"locale": locale},
+                )
 
     async def change_password(self, principal: Principal, current: str, new: str) -> None:
         """Set a new password for the signed-in user after checking the current one.
@@ -203,14 +242,15 @@ class UserService:
         password_hash = domain.hash_password(new)
         async with write_transaction():
             user = await self.users.by_id(principal.user_id)
-            if user is None or not domain.password_matches(user["password_hash"], current):
+            if user is None or not domain.password_matches(user.password_hash, current):
                 raise Unauthenticated(
                     "the current password is wrong", field="current_password", rule="current password"
                 )
             await self.users.set_password_hash(principal.user_id, password_hash)
+            await self.users.end_sessions(principal.user_id)  # a new password ends the other sessions
             await record_audit(principal, "user.password_change", "user", principal.user_id, None, None)
 
-    async def list_users(self) -> list[dict[str, Any]]:
+    async def list_users(self) -> list[UserSummary]:
         """Every user (no password hashes)."""
         return await self.users.all()
 
@@ -249,13 +289,9 @@ def audit_days(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime 
     return since, before
 
 
-async def filter_audit(wanted: AuditFilter, *, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    """Audit rows newest first matching every criterion of ``wanted``, with ``before``/``after`` decoded,
-    and how many match in all."""
-    rows, total = await AuditTrailRepository().filtered(wanted, limit=limit, offset=offset)
-    return [
-        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])} for row in rows
-    ], total
+async def filter_audit(wanted: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditRecord], int]:
+    """Audit rows newest first matching every criterion of ``wanted``, and how many match in all."""
+    return await AuditTrailRepository().filtered(wanted, limit=limit, offset=offset)
 
 
 async def audit_actions() -> list[str]:

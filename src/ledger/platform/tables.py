@@ -19,6 +19,10 @@ class AppUser(Table, tablename="app_user"):
     failed_logins = Integer(default=0)
     locked_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
+    #: the workbench language the user chose (``ledger.web.i18n.LOCALES``); empty: not chosen yet
+    locale = Varchar(length=8, default="")
+    #: page sessions carry the version they began under; signing out or a new password bumps it
+    session_version = Integer(default=0)
 
 
 class LoginFailure(Table, tablename="login_failure"):

@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from ledger.core import clock
 from ledger.core.errors import Conflict, InvalidInput
-from ledger.db import try_serialize, unit_of_work
+from ledger.db import serialize, try_serialize, unit_of_work
 from ledger.platform.repository import IdempotencyRepository
 from ledger.web import request_ids
 
@@ -78,38 +80,95 @@ class IdempotencyMiddleware:
                 rule=f"max {MAX_KEY_LENGTH} characters",
             )
         body, replay_receive = await _read_body(receive)
-        user = scope.get("user")
-        method = str(scope.get("method", ""))
-        scope_key = f"{getattr(user, 'username', '')}|{method}|{scope['path']}|{key}"
         request_hash = hashlib.sha256(_canonical(body)).hexdigest()
-        repo = IdempotencyRepository()
-        not_before = clock.now() - IDEMPOTENCY_TTL
-        # A replay needs no write lock: look for a stored answer first.
-        existing = await repo.find(scope_key, not_before)
-        answer = _Answer()
-        if existing is None:
-            async with unit_of_work() as unit:
-                if not await try_serialize(f"idempotency:{scope_key}"):
-                    raise IdempotencyKeyInUse(field="Idempotency-Key", rule="one request per key at a time")
-                existing = await repo.find(scope_key, not_before)
-                if existing is None:
-                    await self.app(scope, replay_receive, answer)
-                    if answer.succeeded:
-                        await repo.add(
-                            scope_key,
-                            request_hash,
-                            status_code=answer.status,
-                            body=answer.body,
-                            content_type=answer.content_type,
-                            now=clock.now(),
-                            not_before=not_before,
-                        )
-                    else:
-                        await unit.rollback()
+
+        async def run(answer: KeptAnswer) -> None:
+            await self.app(scope, replay_receive, answer)
+
+        existing, answer = await run_once(
+            scope_key_of(scope, key), request_hash, run, _keep_success, wait=False
+        )
         if existing is not None:
             await _replay(existing, request_hash, send)
             return
         await answer.deliver(send)
+
+
+def scope_key_of(scope: Scope, key: str, username: str | None = None) -> str:
+    """The stored name of ``key``: scoped per user, method and path, so two users' keys never meet."""
+    user = username if username is not None else getattr(scope.get("user"), "username", "")
+    return f"{user}|{scope.get('method', '')}|{scope['path']}|{key}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAnswer:
+    """What is kept of a first answer, to be replayed for its retries.
+
+    Args:
+        status: the HTTP status.
+        body: the body (for a page's redirect, where it went and what it said).
+        content_type: the body's media type.
+    """
+
+    status: int
+    body: bytes
+    content_type: str
+
+
+async def run_once(
+    scope_key: str,
+    request_hash: str,
+    run: Callable[[KeptAnswer], Awaitable[None]],
+    keep: Callable[[KeptAnswer], StoredAnswer | None],
+    *,
+    wait: bool,
+) -> tuple[dict[str, Any] | None, KeptAnswer]:
+    """Run a request once per ``scope_key``; the API's ``Idempotency-Key`` and the pages' form keys.
+
+    Returns the stored answer of an earlier run (and nothing is run), or ``None`` and the answer of
+    this run. The run happens in one ``unit_of_work()``; ``keep`` decides from its answer what is stored
+    in it just before the commit, or ``None`` to roll the whole run back (its key stays free).
+
+    Args:
+        scope_key: the key, scoped (``scope_key_of``).
+        request_hash: the hash of the request, compared by the caller on a replay.
+        run: runs the request, sending its answer to the ``KeptAnswer`` given.
+        keep: what of a finished run to store, or ``None`` to undo it.
+        wait: whether a second request with the key waits for the first to finish (and then gets its
+            answer) instead of being refused as still being processed. On SQLite it always waits.
+    """
+    repo = IdempotencyRepository()
+    not_before = clock.now() - IDEMPOTENCY_TTL
+    # A replay needs no write lock: look for a stored answer first.
+    existing = await repo.find(scope_key, not_before)
+    answer = KeptAnswer()
+    if existing is None:
+        async with unit_of_work() as unit:
+            if wait:
+                await serialize(f"idempotency:{scope_key}")
+            elif not await try_serialize(f"idempotency:{scope_key}"):
+                raise IdempotencyKeyInUse(field="Idempotency-Key", rule="one request per key at a time")
+            existing = await repo.find(scope_key, not_before)
+            if existing is None:
+                await run(answer)
+                stored = keep(answer)
+                if stored is None:
+                    await unit.rollback()
+                else:
+                    await repo.add(
+                        scope_key,
+                        request_hash,
+                        status_code=stored.status,
+                        body=stored.body,
+                        content_type=stored.content_type,
+                        now=clock.now(),
+                        not_before=not_before,
+                    )
+    return existing, answer
+
+
+def _keep_success(answer: KeptAnswer) -> StoredAnswer | None:
+    return StoredAnswer(answer.status, answer.body, answer.content_type) if answer.succeeded else None
 
 
 async def _replay(existing: dict[str, Any], request_hash: str, send: Send) -> None:
@@ -159,13 +218,14 @@ async def _read_body(receive: Receive) -> tuple[bytes, Receive]:
     return body, replay
 
 
-class _Answer:
+class KeptAnswer:
     """Keeps the handler's response, to be sent once the request's transaction has ended."""
 
     def __init__(self) -> None:
         self.messages: list[Message] = []
         self.status = 0
         self.content_type = ""
+        self.headers: dict[bytes, bytes] = {}
 
     @property
     def succeeded(self) -> bool:
@@ -180,8 +240,8 @@ class _Answer:
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
             self.status = int(message["status"])
-            headers = dict(message.get("headers", []))
-            self.content_type = headers.get(b"content-type", b"").decode("latin-1")
+            self.headers = {bytes(k).lower(): bytes(v) for k, v in message.get("headers", [])}
+            self.content_type = self.headers.get(b"content-type", b"").decode("latin-1")
         self.messages.append(message)
 
     async def deliver(self, send: Send) -> None:

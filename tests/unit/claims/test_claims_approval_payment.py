@@ -9,6 +9,7 @@ import pytest
 from ledger.claims.domain import (
     INSURANCE_BANK_ACCOUNT,
     PREMIUM_INCOME_ACCOUNT,
+    ApprovedAboveAssessed,
     ClaimAction,
     ClaimStatus,
     DuplicateClaim,
@@ -18,7 +19,9 @@ from ledger.claims.domain import (
     PaymentKind,
     PaymentNotAllowed,
     ReasonRequired,
+    approval_ceiling,
     approvals_required,
+    approved_reduction,
     check_duplicate,
     check_four_eyes,
     check_payment,
@@ -31,6 +34,24 @@ from ledger.claims.policy import PolicyConfig, RuleVersion
 from ledger.core.errors import Conflict, InvalidInput, PermissionDenied
 
 # ---- approval
+
+
+def test_an_approver_may_reduce_with_a_reason_but_never_raise() -> None:
+    assert approved_reduction(123_456, None, "") is None  # as assessed
+    assert approved_reduction(123_456, 123_456, "") is None  # the same amount is no reduction
+    assert approved_reduction(123_456, 100_000, "  住院天数核减 ") == 100_000
+    assert approved_reduction(123_456, 1, "nominal") == 1
+    for wrong in (0, -1, 123_457):
+        with pytest.raises(ApprovedAboveAssessed) as info:
+            approved_reduction(123_456, wrong, "a reason")
+        assert info.value.field == "approved_amount"
+        assert info.value.rule == "0 < approved <= assessed"
+        assert info.value.extra["assessed"] == "1234.56"
+    with pytest.raises(ReasonRequired) as missing:
+        approved_reduction(123_456, 100_000, "   ")
+    assert missing.value.field == "reduction_reason"
+    assert approval_ceiling(123_456, None) == 123_456
+    assert approval_ceiling(123_456, 100_000) == 100_000
 
 
 def test_second_approver_needed_strictly_above_50000(rules: RuleVersion) -> None:

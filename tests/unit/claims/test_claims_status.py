@@ -109,7 +109,9 @@ def test_allowed_actions_of_terminal_and_open_statuses() -> None:
     assert allowed_actions(S.PAID) == (A.CLOSE,)
     assert allowed_actions(S.CLOSED) == (A.REOPEN,)
     assert allowed_actions(S.PARTLY_PAID) == (A.PAY_PARTIAL, A.PAY_FINAL)
-    assert S.DOCUMENTS_PENDING.cn == "待补材料"
+    assert S.DOCUMENTS_PENDING.cn == "待材料"
+    assert (S.ASSESSED.cn, S.APPROVED.cn, S.REJECTED.cn) == ("已核定", "已批准", "已拒绝")
+    assert S.PARTLY_PAID.en == "partly paid"
 
 
 def test_a_transition_records_actor_time_and_reason() -> None:

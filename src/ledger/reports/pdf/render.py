@@ -417,13 +417,16 @@ class PagedTable(Flowable):
 
 
 def _frame_width(pagesize: tuple[float, float]) -> float:
-    return pagesize[0] - 2 * s.MARGIN_X
+    return pagesize[0] - 2 * float(s.MARGIN_X)
 
 
 def choose_pagesize(statement: d.Statement) -> tuple[float, float]:
     """Return A4 portrait, or A4 landscape when a table is wider than the portrait frame."""
     widest = max((sum(c.width_mm for c in t.columns) for t in statement.tables()), default=0)
-    return landscape(A4) if widest * mm > _frame_width(A4) + 0.5 else A4
+    portrait: tuple[float, float] = A4
+    if widest * mm > _frame_width(portrait) + 0.5:
+        portrait = landscape(portrait)
+    return portrait
 
 
 def column_widths(table: d.Table, frame_width: float) -> tuple[float, ...]:
@@ -503,9 +506,7 @@ def _key_value_block(
             row += [_p(label, st.meta), value if isinstance(value, Flowable) else _p(str(value), st.meta)]
         row += ["", ""] * (per_row - len(pairs[offset : offset + per_row]))
         rows.append(row)
-    commands = s.frame_commands(st.font)
-    for index in range(per_row):
-        commands.append(("BACKGROUND", (2 * index, 0), (2 * index, -1), s.LABEL_BG))
+    commands = s.key_value_commands(st.font, range(0, 2 * per_row, 2))
     return RLTable(
         rows, colWidths=[label_width, value_width] * per_row, style=TableStyle(commands), hAlign="CENTER"
     )
@@ -625,6 +626,33 @@ def _build(
     )
     maker = functools.partial(_NumberedCanvas, decor=decor, pdf_date=_pdf_date(generated_at))
     doc.build(story, canvasmaker=maker)
+    return buffer.getvalue()
+
+
+def render_document(story: list[Flowable], *, font: str, title: str) -> bytes:
+    """Render a one-off A4 document (a notice, a case file) in the statements' margins and font.
+
+    Args:
+        story: the flowables, built with ``styles`` and the font ``font`` already registered.
+        font: the registered CJK font name.
+        title: the PDF's title.
+    """
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=s.MARGIN_X,
+        rightMargin=s.MARGIN_X,
+        topMargin=s.MARGIN_TOP,
+        bottomMargin=s.MARGIN_BOTTOM,
+        title=title,
+        author=AUTHOR,
+        creator="ledger.reports.pdf",
+        invariant=1,
+        lang="zh-CN",
+        initialFontName=font,
+    )
+    doc.build(story)
     return buffer.getvalue()
 
 

@@ -187,6 +187,22 @@ def frame_commands(font: str, size: float = META_SIZE) -> list[tuple[Any, ...]]:
     ]
 
 
+def key_value_commands(font: str, label_columns: Sequence[int] = (0,)) -> list[tuple[Any, ...]]:
+    """Return the TableStyle commands of a bordered (label, value) block, the label columns shaded."""
+    shading = [("BACKGROUND", (index, 0), (index, -1), LABEL_BG) for index in label_columns]
+    return [*frame_commands(font), *shading]
+
+
+def list_table_commands(font: str, size: float = META_SIZE) -> list[tuple[Any, ...]]:
+    """Return the TableStyle commands of a small bordered list with a shaded header row (no totals)."""
+    return [
+        *frame_commands(font, size),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("BACKGROUND", (0, 0), (-1, 0), HEADER_BG),
+        ("LINEBELOW", (0, 0), (-1, 0), GRID_WIDTH * 2, GRID),
+    ]
+
+
 def plain_commands(font: str, size: float = META_SIZE) -> list[tuple[Any, ...]]:
     """Return the TableStyle commands of a borderless layout row (book / period / unit line)."""
     return [

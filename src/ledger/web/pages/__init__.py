@@ -17,6 +17,7 @@ from ledger.web.auth import PUBLIC
 from ledger.web.errors import EXCEPTION_HANDLERS
 from ledger.web.pages import adjuster, approver, audit, auth, claims, payments
 from ledger.web.pages.base import STATIC, before_page, page_error, template_config
+from ledger.web.pages.once import FormOnceMiddleware
 
 __all__ = ["routes", "template_config"]
 
@@ -35,6 +36,7 @@ def routes() -> list[Any]:
         ],
         opt={PUBLIC: True},
         before_request=before_page,
+        middleware=[FormOnceMiddleware],
         exception_handlers=dict.fromkeys(EXCEPTION_HANDLERS, page_error),
         include_in_schema=False,
     )

@@ -148,7 +148,7 @@ class AdjusterPages(Controller):
         """Report an event and register a claim on one page."""
         return render(request, "claims/register.html", form={}, errors={}, **self._choices(request))
 
-    @post("/new", name="register-submit", **desk(Role.ADJUSTER, Role.APPROVER))
+    @post("/new", name="register-submit", **desk(Role.ADJUSTER, Role.APPROVER, once=True))
     async def register(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Record the event (unless an existing one is named) and register the claim in one transaction."""
         form = await form_of(request)
@@ -240,7 +240,7 @@ class AdjusterPages(Controller):
             **extra,
         )
 
-    @post("/{claim_no:str}/documents", name="upload", **desk(Role.ADJUSTER))
+    @post("/{claim_no:str}/documents", name="upload", **desk(Role.ADJUSTER, once=True))
     async def upload(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Receive several files at once, each against its checklist document type."""
         form = await request.form()
@@ -266,7 +266,7 @@ class AdjusterPages(Controller):
                     gettext_("Choose at least one file to upload."), field="_form", rule="a file"
                 )
         except LedgerError as exc:
-            return await self._documents_page(request, claim_no, 422, **error_context(exc), received=received)
+            return await self._documents_page(request, claim_no, 422, **error_context(exc))
         return redirect(
             request,
             f"/claims/{claim_no}/documents",
@@ -275,7 +275,9 @@ class AdjusterPages(Controller):
             ),
         )
 
-    @post("/{claim_no:str}/documents/{document_id:int}/verify", name="verify", **desk(Role.ADJUSTER))
+    @post(
+        "/{claim_no:str}/documents/{document_id:int}/verify", name="verify", **desk(Role.ADJUSTER, once=True)
+    )
     async def verify(
         self, request: Request[Any, Any, Any], claim_no: FromPath[str], document_id: FromPath[int]
     ) -> Response[Any]:
@@ -286,7 +288,7 @@ class AdjusterPages(Controller):
             return await self._documents_page(request, claim_no, 409, **error_context(exc))
         return redirect(request, f"/claims/{claim_no}/documents", message=gettext_("Document verified."))
 
-    @post("/{claim_no:str}/request-documents", name="request-documents", **desk(Role.ADJUSTER))
+    @post("/{claim_no:str}/request-documents", name="request-documents", **desk(Role.ADJUSTER, once=True))
     async def request_documents(
         self, request: Request[Any, Any, Any], claim_no: FromPath[str]
     ) -> Response[Any]:
@@ -317,7 +319,7 @@ class AdjusterPages(Controller):
             headers={"Content-Disposition": f'inline; filename="notice-{claim_no}.pdf"'},
         )
 
-    @post("/{claim_no:str}/documents-complete", name="documents-complete", **desk(Role.ADJUSTER))
+    @post("/{claim_no:str}/documents-complete", name="documents-complete", **desk(Role.ADJUSTER, once=True))
     async def documents_complete(
         self, request: Request[Any, Any, Any], claim_no: FromPath[str]
     ) -> Response[Any]:
@@ -353,7 +355,7 @@ class AdjusterPages(Controller):
             request, "claims/assess.html", status_code=status_code, claim=claim, limits=limits, **extra
         )
 
-    @post("/{claim_no:str}/assess", name="assess-submit", **desk(Role.ADJUSTER))
+    @post("/{claim_no:str}/assess", name="assess-submit", **desk(Role.ADJUSTER, once=True))
     async def assess(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Assess every line by the rules; a line may be lowered with a reason."""
         form = await form_of(request)

@@ -9,8 +9,9 @@ from litestar.params import FromPath
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
-from ledger.core.errors import LedgerError
+from ledger.core.errors import FourEyesViolation, LedgerError
 from ledger.platform.domain import Role
+from ledger.web.errors import status_of
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
@@ -18,6 +19,17 @@ from ledger.web.pages.claims import case_file_page
 from ledger.web.pages.views import claim_rows, service_of
 
 QUEUE_SIZE = 200
+
+
+async def refused(
+    request: Request[Any, Any, Any], claim_no: str, exc: LedgerError, form: dict[str, Any]
+) -> Any:
+    """The case file again with why a decision was refused: beside the field at fault, or, for the
+    four-eyes rule, in a sentence naming the rule."""
+    extra = error_context(exc)
+    if isinstance(exc, FourEyesViolation):
+        extra["refused_by"] = gettext_("Refused by the four-eyes rule")
+    return await case_file_page(request, claim_no, status_of(exc), form=form, **extra)
 
 
 class ApproverPages(Controller):
@@ -41,30 +53,43 @@ class ApproverPages(Controller):
             ],
         )
 
-    @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER))
+    @post("/claims/{claim_no:str}/approve", name="approve", **desk(Role.APPROVER, once=True))
     async def approve(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Approve (the four-eyes rule and the second approval are the service's)."""
         form = await form_of(request)
+        asked = str(form.get("approved_amount", "")).strip().replace(",", "") or None
         try:
             row = await service_of(request).approve(
-                principal_of(request), claim_no, str(form.get("reason", ""))
+                principal_of(request),
+                claim_no,
+                str(form.get("reason", "")),
+                asked,
+                str(form.get("reduction_reason", "")),
             )
         except LedgerError as exc:
-            return await case_file_page(request, claim_no, 409, **error_context(exc))
+            return await refused(request, claim_no, exc, form)
         if row["status"] == ClaimStatus.APPROVED:
             text = gettext_("Claim {claim} approved: {amount} yuan, now waiting for payment.")
         else:
             text = gettext_(
                 "First approval of claim {claim} recorded; a second approver must also approve it."
             )
+        text = text.format(claim=claim_no, amount=amount(row["approved_fen"]))
+        if row["reduced_to_fen"] is not None:
+            text = messages.sentences(
+                text,
+                gettext_("Approved for less than the assessed {assessed} yuan: {reason}").format(
+                    assessed=amount(row["assessed_fen"]), reason=row["reduction_reason"]
+                ),
+            )
         return redirect(
             request,
             "/approvals",
-            message=text.format(claim=claim_no, amount=amount(row["approved_fen"])),
+            message=text,
             links={gettext_("Case file"): f"/claims/{claim_no}"},
         )
 
-    @post("/claims/{claim_no:str}/reject", name="reject", **desk(Role.APPROVER))
+    @post("/claims/{claim_no:str}/reject", name="reject", **desk(Role.APPROVER, once=True))
     async def reject(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Reject with a coded reason."""
         form = await form_of(request)
@@ -73,7 +98,7 @@ class ApproverPages(Controller):
                 principal_of(request), claim_no, str(form.get("reason_code", "")), str(form.get("note", ""))
             )
         except LedgerError as exc:
-            return await case_file_page(request, claim_no, 409, **error_context(exc))
+            return await refused(request, claim_no, exc, form)
         return redirect(
             request,
             "/approvals",

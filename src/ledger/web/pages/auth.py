@@ -11,9 +11,16 @@ from ledger.core import clock
 from ledger.core.errors import InvalidInput, LedgerError
 from ledger.platform.domain import Role, read_token
 from ledger.platform.service import AuthPolicy, UserService
-from ledger.web.i18n import gettext_, parse_locale
+from ledger.web.i18n import current_locale, gettext_, parse_locale
 from ledger.web.pages.base import HOME, desk, error_context, form_of, principal_of, redirect, render
-from ledger.web.pages.session import end_session, safe_next, set_language, start_session, state_of
+from ledger.web.pages.session import (
+    end_session,
+    safe_next,
+    set_language,
+    sign_in_state,
+    start_session,
+    state_of,
+)
 
 
 def _policy(request: Request[Any, Any, Any]) -> AuthPolicy:
@@ -73,15 +80,15 @@ class SignInPages(Controller):
             )
         secret = request.app.state.settings.secret_key
         principal = read_token(issued.access_token, secret=secret, now=clock.now())
-        state_of(request).principal = principal
+        sign_in_state(request, await UserService().page_session(principal, None))
         response = redirect(request, target or HOME[principal.role])
         start_session(request, response, principal)
         return response
 
     @post("/logout", name="logout", **desk(*Role))
     async def logout(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """End the session."""
-        end_session(request)
+        """End the session, on the server too."""
+        await end_session(request)
         return redirect(request, "/login", reason="signedout")
 
     @get("/account/password", name="password", **desk(*Role))
@@ -89,7 +96,7 @@ class SignInPages(Controller):
         """The password form."""
         return render(request, "auth/password.html")
 
-    @post("/account/password", name="password-submit", **desk(*Role))
+    @post("/account/password", name="password-submit", **desk(*Role, once=True))
     async def change_password(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Change the signed-in user's password."""
         form = await form_of(request)
@@ -102,6 +109,8 @@ class SignInPages(Controller):
             await UserService().change_password(
                 principal_of(request), str(form.get("current_password", "")), new
             )
+            # the new password ended every session; this one goes on under the new version
+            sign_in_state(request, await UserService().page_session(principal_of(request), None))
         except LedgerError as exc:
             if exc.field == "password":
                 exc.field = "new_password"
@@ -110,9 +119,15 @@ class SignInPages(Controller):
 
     @post("/language", name="language")
     async def language(self, request: Request[Any, Any, Any]) -> Response[Any]:
-        """Switch the page language (kept in a cookie) and go back to the page."""
+        """Switch the page language and go back to the page: kept with the signed-in user (for any
+        browser they sign in on) and in a cookie (for the sign-in page)."""
         form = await form_of(request)
         locale = parse_locale(str(form.get("locale", "")))
+        state = state_of(request)
+        if state.principal is not None:
+            await UserService().set_locale(state.principal, locale)
+        state.locale = locale
+        current_locale.set(locale)
         response = redirect(request, safe_next(str(form.get("next", "")), "/"))
         set_language(request, response, locale)
         return response

@@ -34,12 +34,17 @@ from ledger.web.i18n import LOCALES, gettext_, is_chinese, ngettext_
 from ledger.web.pages import messages
 from ledger.web.pages.session import (
     CSRF_FIELD,
+    FORM_KEY_FIELD,
+    ONCE,
     check_csrf,
     csrf_token,
     finish,
     flash,
+    form_key,
     has_state,
+    is_once,
     load_state,
+    new_form_key,
     state_of,
 )
 
@@ -50,9 +55,15 @@ STATIC = Path(__file__).resolve().parents[1] / "static"
 PAGE_ROLES = "page_roles"
 
 
-def desk(*roles: Role) -> dict[str, Any]:
-    """Route keyword arguments of a page open to ``roles`` (signed in)."""
-    return {"opt": {PAGE_ROLES: roles}}
+def desk(*roles: Role, once: bool = False) -> dict[str, Any]:
+    """Route keyword arguments of a page open to ``roles`` (signed in).
+
+    Args:
+        roles: who may open it.
+        once: whether a POST to it changes something, so that each rendered form acts only once
+            (its one-time form key, ``ledger.web.pages.once``).
+    """
+    return {"opt": {PAGE_ROLES: roles, ONCE: once}}
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +145,13 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(amount=amount, capital=capital, iso=iso_date)
-    env.globals.update(is_chinese=is_chinese, LOCALES=LOCALES, CSRF_FIELD=CSRF_FIELD)
+    env.globals.update(
+        is_chinese=is_chinese,
+        LOCALES=LOCALES,
+        CSRF_FIELD=CSRF_FIELD,
+        FORM_KEY_FIELD=FORM_KEY_FIELD,
+        new_form_key=new_form_key,
+    )
     env.trim_blocks = True
     env.lstrip_blocks = True
 
@@ -215,7 +232,8 @@ async def form_of(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 
 async def before_page(request: Request[Any, Any, Any]) -> Response[Any] | None:
-    """Sign in from the cookie, keep strangers and other roles out, check the CSRF token of a POST."""
+    """Sign in from the cookie, keep strangers and other roles out, check the CSRF token of a POST
+    and the one-time key of a form that changes something."""
     state = await load_state(request)
     roles: Sequence[Role] | None = request.route_handler.opt.get(PAGE_ROLES)
     if roles is not None:
@@ -229,7 +247,10 @@ async def before_page(request: Request[Any, Any, Any]) -> Response[Any] | None:
                 rule="role",
             )
     if request.method == "POST":
-        check_csrf(request, await form_of(request))
+        form = await form_of(request)
+        check_csrf(request, form)
+        if is_once(request.scope):
+            form_key(form)
     return None
 
 

@@ -15,39 +15,53 @@ from ledger.core.errors import InvalidInput, LedgerError
 from ledger.platform.domain import Role
 from ledger.web.pages import messages
 from ledger.web.pages.base import desk, error_context, principal_of, render
+from ledger.web.pages.casefile import render_case_file
 from ledger.web.pages.views import claim_detail, claim_rows, service_of
 
 PAGE_SIZE = 25
 EVERYONE = tuple(Role)
 
 
-async def case_file_page(
-    request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-) -> Any:
-    """The case file of ``claim_no``; ``extra`` carries the errors of a refused decision."""
+async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict[str, Any]:
+    """What the case file shows, on the page and in its PDF: the claim, documents, history, payments."""
     principal = principal_of(request)
     service = service_of(request)
     claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
     found = await service.documents(claim_no)
     names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
     transitions = [
-        {**t, "action_label": messages.label(messages.ACTIONS, t["action"])}
+        {
+            **t,
+            "action_label": messages.label(messages.ACTIONS, t["action"]),
+            "from_label": messages.status_label(t["from_status"]) if t["from_status"] else "",
+            "to_label": messages.status_label(t["to_status"]),
+        }
         for t in await service.transitions(claim_no)
     ]
     payments = [
         {**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])}
         for p in await service.payments(claim_no)
     ]
+    return {
+        "claim": claim,
+        "documents": [{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
+        "transitions": transitions,
+        "payments": payments,
+    }
+
+
+async def case_file_page(
+    request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
+) -> Any:
+    """The case file of ``claim_no``; ``extra`` carries the errors of a refused decision."""
+    service = service_of(request)
     reasons = [(code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()]
     return render(
         request,
         "claims/case.html",
         status_code=status_code,
-        claim=claim,
-        documents=[{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
-        transitions=transitions,
-        payments=payments,
         reasons=reasons,
+        **await case_file_data(request, claim_no),
         **extra,
     )
 
@@ -119,6 +133,23 @@ class ClaimPages(Controller):
     async def case_file(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """The whole claim: facts, lines and trail, documents, history, approvals, payments and entries."""
         return await case_file_page(request, claim_no)
+
+    @get("/{claim_no:str}/case-file.pdf", name="case-file-pdf", **desk(*EVERYONE))
+    async def case_file_pdf(
+        self, request: Request[Any, Any, Any], claim_no: FromPath[str]
+    ) -> Response[bytes]:
+        """The whole case file as one PDF (理赔案卷), for the auditor and the file."""
+        content = render_case_file(
+            service_of(request),
+            await case_file_data(request, claim_no),
+            principal_of(request),
+            request.app.state.settings.pdf_font,
+        )
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="case-file-{claim_no}.pdf"'},
+        )
 
     @get("/{claim_no:str}/documents/{document_id:int}/file", name="document-file", **desk(*EVERYONE))
     async def document_file(

@@ -39,19 +39,6 @@ ROLE_NAMES = {
     Role.ADMIN: N_("administrator"),
 }
 
-STATUS_EN = {
-    ClaimStatus.REGISTERED: "registered",
-    ClaimStatus.DOCUMENTS_PENDING: "missing documents",
-    ClaimStatus.UNDER_REVIEW: "under review",
-    ClaimStatus.ASSESSED: "assessed",
-    ClaimStatus.APPROVED: "approved",
-    ClaimStatus.REJECTED: "rejected",
-    ClaimStatus.PARTLY_PAID: "partly paid",
-    ClaimStatus.PAID: "paid",
-    ClaimStatus.CLOSED: "closed",
-    ClaimStatus.WITHDRAWN: "withdrawn",
-}
-
 PAYMENT_KINDS = {"advance": N_("advance"), "interim": N_("interim payment"), "final": N_("final payment")}
 DEADLINES = {"documents": N_("documents"), "decision": N_("decision"), "payment": N_("payment")}
 LIMIT_LAYERS = {
@@ -91,10 +78,31 @@ ACTIONS = {
 }
 
 
+FOUR_EYES_ROLES = {
+    "four-eyes: the registrar may not approve or reject": N_("You registered this claim."),
+    "four-eyes: the assessor may not approve or reject": N_("You assessed this claim."),
+    "four-eyes: the first approver may not approve or reject": N_(
+        "You already gave this claim its first approval."
+    ),
+}
+"""What the decider already did, by the rule ``check_four_eyes`` names."""
+
+
 def status_label(status: str) -> str:
     """A claim status as the badge shows it: the domain's Chinese word, or its English one."""
     value = ClaimStatus(status)
-    return value.cn if is_chinese() else STATUS_EN[value]
+    return value.cn if is_chinese() else value.en
+
+
+def status_pair(status: str) -> str:
+    """A claim status in both languages, as printed documents show it: ``已核定 assessed``."""
+    value = ClaimStatus(status)
+    return f"{value.cn} {value.en}"
+
+
+def sentences(*parts: str) -> str:
+    """Sentences one after another: no space between Chinese ones, one between English ones."""
+    return ("" if is_chinese() else " ").join(part for part in parts if part)
 
 
 def label(table: dict[str, str], code: str) -> str:
@@ -127,6 +135,8 @@ def _by_rule(exc: LedgerError) -> str | None:
         return gettext_("The birth date inside this ID number is impossible or in the future.")
     if rule == "GB 11643 area code":
         return gettext_("The area code of this ID number is unknown.")
+    if rule == "a reason when approving less than assessed":
+        return gettext_("A reason is required when approving less than the assessed amount.")
     if rule == "required":
         return gettext_("Required.")
     return None
@@ -135,10 +145,16 @@ def _by_rule(exc: LedgerError) -> str | None:
 def _by_class(exc: LedgerError) -> str | None:
     name = type(exc).__name__
     if name == "FourEyesViolation":
+        rule = gettext_(
+            "The four-eyes rule: whoever registered, assessed or already approved a claim may not also "
+            "decide it; another approver must do this."
+        )
+        did = FOUR_EYES_ROLES.get(exc.rule or "")
+        return sentences(gettext_(did), rule) if did else rule
+    if name == "ApprovedAboveAssessed":
         return gettext_(
-            "Refused by the four-eyes rule: whoever registered, assessed or already approved a claim "
-            "may not also decide it. Another approver must do this ({detail})."
-        ).format(detail=exc.message)
+            "The approved amount must be more than 0 and at most the assessed {assessed} yuan."
+        ).format(assessed=exc.extra.get("assessed", ""))
     if name == "DocumentsIncomplete":
         return gettext_("Not every document on the checklist is verified yet: {missing}.").format(
             missing=", ".join(exc.extra.get("missing", [])) or exc.message
@@ -152,6 +168,11 @@ def _by_class(exc: LedgerError) -> str | None:
             "Possible duplicate relief: the victim already has claim {other}. Only an approver may "
             "register it anyway, with a reason."
         ).format(other=exc.extra.get("claim_id", ""))
+    if name == "FormKeyMissing":
+        return gettext_(
+            "This form was refused because it did not come from a current page. Reload the page and "
+            "send it again."
+        )
     if name == "CsrfRefused":
         return gettext_(
             "This form was refused because its security token is missing or out of date. Reload the "

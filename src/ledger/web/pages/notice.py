@@ -9,14 +9,12 @@ the claim is time-barred, and the decision follows within the configured days af
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Paragraph, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
 from ledger.claims.repository import Row
@@ -24,7 +22,7 @@ from ledger.claims.service import ClaimsService
 from ledger.core import clock
 from ledger.core.errors import Conflict
 from ledger.core.ids import mask_resident_id
-from ledger.reports.pdf import register_cjk_font
+from ledger.reports.pdf import register_cjk_font, render_document
 from ledger.reports.pdf import styles as s
 from ledger.reports.pdf.render import BoldTitle
 
@@ -70,7 +68,7 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
         [[_p(k, st.meta), _p(v, st.meta)] for k, v in facts],
         colWidths=[45 * mm, 120 * mm],
     )
-    info.setStyle(TableStyle([*s.frame_commands(font), ("BACKGROUND", (0, 0), (0, -1), s.LABEL_BG)]))
+    info.setStyle(TableStyle(s.key_value_commands(font)))
     rows = [
         [
             _p("序号 No.", st.header_cell),
@@ -87,7 +85,7 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
             ]
         )
     missing = RLTable(rows, colWidths=[16 * mm, 129 * mm, 20 * mm], repeatRows=1)
-    missing.setStyle(TableStyle([*s.frame_commands(font), ("BACKGROUND", (0, 0), (-1, 0), s.HEADER_BG)]))
+    missing.setStyle(TableStyle(s.list_table_commands(font)))
     days = policy.clocks.decision_days
     story = [
         BoldTitle("理赔材料一次性告知书", font, s.TITLE_SIZE, char_space=3),
@@ -117,19 +115,4 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
         Spacer(1, 10 * mm),
         _p("申请人签收 Received by the claimant：____________________    日期 Date：____________", st.meta),
     ]
-    buffer = BytesIO()
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=s.MARGIN_X,
-        rightMargin=s.MARGIN_X,
-        topMargin=s.MARGIN_TOP,
-        bottomMargin=s.MARGIN_BOTTOM,
-        title=f"理赔材料一次性告知书 {claim['claim_no']}",
-        author="Relief Ledger",
-        invariant=1,
-        lang="zh-CN",
-        initialFontName=font,
-    )
-    doc.build(story)
-    return buffer.getvalue()
+    return render_document(story, font=font, title=f"理赔材料一次性告知书 {claim['claim_no']}")

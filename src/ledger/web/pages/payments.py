@@ -143,7 +143,7 @@ class PaymentPages(Controller):
             rest_after=int(claim["approved_fen"]) - int(claim["paid_fen"]) - found["fen"],
         )
 
-    @post("/payments/{claim_no:str}/pay", name="pay-submit", **desk(Role.ACCOUNTANT))
+    @post("/payments/{claim_no:str}/pay", name="pay-submit", **desk(Role.ACCOUNTANT, once=True))
     async def pay(self, request: Request[Any, Any, Any], claim_no: FromPath[str]) -> Response[Any]:
         """Pay as confirmed and post the journal entry; link the payment's entry and voucher."""
         form = await form_of(request)

@@ -3,6 +3,12 @@
 The session cookie holds the same signed token the API hands out (``platform.domain.issue_token``), so
 the pages check a user exactly as the API does (active, same role) and the API keeps its bearer tokens.
 Every page response renews it: the session ends after ``Settings.session_idle_seconds`` without a page.
+Sessions end on the server too: the token carries, signed, the user's ``session_version`` it began
+under; signing out or a new password bumps it, so a copied cookie stops working on every browser.
+The language is the user's (``app_user.locale``) once signed in; the cookie only counts before.
+
+One-time form keys: every form also carries a fresh random ``form_key``; a page that changes something
+acts once per key (``ledger.web.pages.once``).
 
 CSRF: a random ``rl_csrf`` cookie and, in every form, its HMAC under the secret key (a signed double
 submit). A POST whose form does not carry the HMAC of its cookie is refused before the page runs.
@@ -21,10 +27,11 @@ from urllib.parse import urlsplit
 
 from litestar import Request, Response
 from litestar.datastructures import Cookie
+from litestar.types import Scope
 
 from ledger.core import clock
-from ledger.core.errors import PermissionDenied, Unauthenticated
-from ledger.platform.domain import Principal, issue_token, read_token
+from ledger.core.errors import BadRequest, PermissionDenied, Unauthenticated
+from ledger.platform.domain import PageSession, Principal, issue_token, read_session_token
 from ledger.platform.service import UserService
 from ledger.web.i18n import current_locale, parse_locale
 
@@ -38,11 +45,40 @@ SESSION_SECONDS = 30 * 60
 LANG_SECONDS = 365 * 24 * 3600
 
 _STATE = "workbench"
+MAX_FORM_KEY_LENGTH = 200
 
 
 class CsrfRefused(PermissionDenied):
     """The form did not come from this site's page (its security token is missing or wrong): reload the
     page and send it again."""
+
+
+FORM_KEY_FIELD = "form_key"
+ONCE = "form_once"
+
+
+class FormKeyMissing(BadRequest):
+    """The form carries no one-time key (it did not come from a current page): reload the page and
+    send it again."""
+
+
+def new_form_key() -> str:
+    """A fresh key for one rendered form."""
+    return secrets.token_urlsafe(18)
+
+
+def is_once(scope: Scope) -> bool:
+    """Whether ``scope`` is a POST to a page that acts only once per form."""
+    handler = scope.get("route_handler")
+    return scope.get("method") == "POST" and handler is not None and bool(handler.opt.get(ONCE))
+
+
+def form_key(form: dict[str, Any]) -> str:
+    """The one-time key of a submitted form; refuses a form without one."""
+    key = str(form.get(FORM_KEY_FIELD, "")).strip()
+    if not key or len(key) > MAX_FORM_KEY_LENGTH:
+        raise FormKeyMissing(field=FORM_KEY_FIELD, rule="a one-time key from the page's form")
+    return key
 
 
 @dataclass(slots=True)
@@ -56,6 +92,9 @@ class PageState:
         new_csrf: whether ``csrf_seed`` must be set as a cookie on the response.
         locale: the page language.
         flash: the one-time message left by the previous action, if any.
+        signed_out: whether this request signed the user out.
+        sent_flash: the one-time message this request leaves for the next page, if any.
+        session_version: the signed-in user's session version, carried by a renewed session cookie.
     """
 
     principal: Principal | None
@@ -65,6 +104,8 @@ class PageState:
     locale: str
     flash: dict[str, Any] | None
     signed_out: bool = False
+    sent_flash: dict[str, Any] | None = None
+    session_version: int = 0
 
 
 def state_of(request: Request[Any, Any, Any]) -> PageState:
@@ -102,15 +143,15 @@ def _unsign(request: Request[Any, Any, Any], value: str) -> str | None:
 async def load_state(request: Request[Any, Any, Any]) -> PageState:
     """Read the session, CSRF, language and flash cookies into the request's page state."""
     cookies = request.cookies
-    principal: Principal | None = None
+    session: PageSession | None = None
     expired = False
     token = cookies.get(SESSION_COOKIE, "")
     if token:
         try:
-            principal = read_token(token, secret=_secret(request), now=clock.now())
-            principal = await UserService().active_principal(principal)
+            principal, version = read_session_token(token, secret=_secret(request), now=clock.now())
+            session = await UserService().page_session(principal, version)
         except Unauthenticated:
-            principal, expired = None, True
+            session, expired = None, True
     seed = cookies.get(CSRF_COOKIE, "")
     new_csrf = len(seed) < 32
     if new_csrf:
@@ -124,7 +165,7 @@ async def load_state(request: Request[Any, Any, Any]) -> PageState:
         except ValueError:
             flash = None
     state = PageState(
-        principal=principal,
+        principal=None,
         expired=expired,
         csrf_seed=seed,
         new_csrf=new_csrf,
@@ -132,10 +173,22 @@ async def load_state(request: Request[Any, Any, Any]) -> PageState:
         flash=flash,
     )
     request.scope["state"][_STATE] = state
+    if session is not None:
+        sign_in_state(request, session)
     current_locale.set(state.locale)
-    if principal is not None:
-        request.scope["user"] = principal
     return state
+
+
+def sign_in_state(request: Request[Any, Any, Any], session: PageSession) -> None:
+    """Make ``session`` the request's signed-in user: their session version and, if they chose one,
+    their language (the language cookie only counts before signing in)."""
+    state = state_of(request)
+    state.principal = session.principal
+    state.session_version = session.session_version
+    if session.locale:
+        state.locale = parse_locale(session.locale)
+        current_locale.set(state.locale)
+    request.scope["user"] = session.principal
 
 
 def check_csrf(request: Request[Any, Any, Any], form: dict[str, Any]) -> None:
@@ -183,14 +236,23 @@ def _flash_set(response: Response[Any]) -> bool:
 
 
 def start_session(request: Request[Any, Any, Any], response: Response[Any], principal: Principal) -> None:
-    """Put a fresh session token for ``principal`` on ``response``."""
-    token = issue_token(principal, secret=_secret(request), ttl_seconds=SESSION_SECONDS, now=clock.now())
+    """Put a fresh session token for ``principal`` on ``response``, under the current session version."""
+    token = issue_token(
+        principal,
+        secret=_secret(request),
+        ttl_seconds=SESSION_SECONDS,
+        now=clock.now(),
+        session_version=state_of(request).session_version,
+    )
     response.set_cookie(_cookie(request, SESSION_COOKIE, token.access_token, SESSION_SECONDS))
 
 
-def end_session(request: Request[Any, Any, Any]) -> None:
-    """Drop the session cookie on the response of this request."""
+async def end_session(request: Request[Any, Any, Any]) -> None:
+    """Sign out: end the user's sessions on the server (a copied cookie stops working) and drop the
+    session cookie on the response of this request."""
     state = state_of(request)
+    if state.principal is not None:
+        await UserService().end_sessions(state.principal)
     state.signed_out = True
     state.principal = None
 
@@ -209,9 +271,10 @@ def flash(request: Request[Any, Any, Any], response: Response[Any], message: str
         message: the text to show.
         links: label -> URL of what the action created (a payment, its voucher, its ledger entry).
     """
-    payload = base64.urlsafe_b64encode(
-        json.dumps({"message": message, "links": links}, ensure_ascii=False).encode()
-    ).decode()
+    sent = {"message": message, "links": links}
+    if has_state(request):
+        state_of(request).sent_flash = sent
+    payload = base64.urlsafe_b64encode(json.dumps(sent, ensure_ascii=False).encode()).decode()
     response.set_cookie(_cookie(request, FLASH_COOKIE, _sign(request, payload), 300))
 
 
