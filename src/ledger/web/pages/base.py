@@ -89,12 +89,15 @@ NAV = (
     NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
     NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
     NavItem("/claims/search", messages.N_("Search claims"), ALL_ROLES),
+    NavItem("/audit", messages.N_("Ledger integrity"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
+    NavItem("/audit/statements", messages.N_("Statements"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
+    NavItem("/audit/trail", messages.N_("Audit trail"), (Role.AUDITOR, Role.ADMIN)),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
     Role.APPROVER: "/approvals",
     Role.ACCOUNTANT: "/payments",
-    Role.AUDITOR: "/claims/search",
+    Role.AUDITOR: "/audit",
     Role.ADMIN: "/claims/search",
 }
 """Each role's desk: where it lands after signing in."""
