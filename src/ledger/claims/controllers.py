@@ -29,6 +29,7 @@ from ledger.claims.schemas import (
     ClaimView,
     DocumentsView,
     DocumentView,
+    DuplicateOverrideIn,
     EventCreate,
     EventView,
     LineView,
@@ -458,6 +459,25 @@ class ClaimController(Controller):
             request.user, claim_no, data.reason, data.approved_amount, data.reduction_reason
         )
         return _claim_view(row)
+
+    @post(
+        "/{claim_no:str}/override-duplicate",
+        **access(
+            Role.APPROVER,
+            description="An assessed claim whose victim has another claim for the same event (or peril "
+            "within the window) is refused approval with 409 until an approver overrides the duplicate "
+            "with an `override_reason`; four eyes as for approval; audited.",
+        ),
+        status_code=200,
+        operation_id="overrideClaimDuplicate",
+    )
+    async def override_duplicate(
+        self, claim_no: ClaimNo, data: JSONBody[DuplicateOverrideIn], request: Request[Principal, Any, Any]
+    ) -> ClaimView:
+        """Accept a duplicate found on the approval queue, with a reason."""
+        return _claim_view(
+            await _service(request).override_duplicate(request.user, claim_no, data.override_reason)
+        )
 
     @post("/{claim_no:str}/reject", **access(Role.APPROVER), status_code=200, operation_id="rejectClaim")
     async def reject(

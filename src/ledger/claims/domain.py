@@ -28,6 +28,7 @@ from ledger.claims.errors import (
     ApprovedAboveAssessed,
     ClaimTimeBarred,
     DuplicateClaim,
+    NoDuplicateFound,
     Overpayment,
     PaymentNotAllowed,
     ReasonRequired,
@@ -89,9 +90,11 @@ __all__ = [
     "assess_line",
     "check_claim_heads",
     "check_duplicate",
+    "check_duplicate_override",
     "check_four_eyes",
     "check_limitation",
     "check_line",
+    "check_no_duplicate",
     "check_override",
     "check_payment",
     "check_upload",
@@ -114,6 +117,7 @@ __all__ = [
     "rejection_notice_due",
     "scale_back",
     "transition",
+    "unresolved_duplicate",
 ]
 
 INSURANCE_BANK_ACCOUNT = "Assets:Insurance:Bank"
@@ -1066,6 +1070,7 @@ class ExistingClaim:
         peril: its peril code.
         incident_date: its incident date.
         status: its status; withdrawn and rejected claims never count.
+        duplicate_of: the claim an approver's override linked it to, if any.
     """
 
     claim_id: int | str
@@ -1074,6 +1079,7 @@ class ExistingClaim:
     peril: str
     incident_date: dt.date
     status: ClaimStatus
+    duplicate_of: int | str | None = None
 
 
 _NOT_COUNTED = frozenset({ClaimStatus.WITHDRAWN, ClaimStatus.REJECTED})
@@ -1150,6 +1156,72 @@ def check_duplicate(
             extra={"claim_id": duplicate.claim_id},
         )
     check_override("the duplicate check", override_reason, overrider_is_approver, field="override_reason")
+
+
+def unresolved_duplicate(
+    claim: ExistingClaim, on_file: Iterable[ExistingClaim], *, window_days: int
+) -> ExistingClaim | None:
+    """Return a claim on file that ``claim`` duplicates and no override has accepted, or ``None``.
+
+    A duplicate can be found after registration (a withdrawn or rejected claim reopened beside a
+    newer one). An override, at registration or on the approval queue, links the pair through
+    ``duplicate_of``; a pair linked from either side is accepted.
+
+    Args:
+        claim: the claim being decided.
+        on_file: the victim's claims (``claim`` itself among them is skipped), e.g. ordered by id.
+        window_days: ``RuleVersion.duplicate_window_days``.
+    """
+    others = [
+        other
+        for other in on_file
+        if claim.claim_id not in (other.claim_id, other.duplicate_of) and claim.duplicate_of != other.claim_id
+    ]
+    return find_duplicate(
+        claim.victim_id, claim.event_id, claim.peril, claim.incident_date, others, window_days=window_days
+    )
+
+
+def check_no_duplicate(duplicate: ExistingClaim | None) -> None:
+    """Refuse to approve a claim while a duplicate found is not overridden.
+
+    Raises:
+        DuplicateClaim: (409) ``field="victim"``, naming the other claim in the message and in
+            ``extra["claim_id"]``.
+    """
+    if duplicate is not None:
+        raise DuplicateClaim(
+            f"the victim also has claim {duplicate.claim_id} ({duplicate.peril}, "
+            f"{duplicate.incident_date.isoformat()}, {duplicate.status}); an approver overrides the "
+            "duplicate with a reason before approving",
+            field="victim",
+            rule="a duplicate found is overridden with a reason before approval",
+            extra={"claim_id": duplicate.claim_id},
+        )
+
+
+def check_duplicate_override(duplicate: ExistingClaim | None, reason: str) -> ExistingClaim:
+    """Allow overriding a duplicate found on the approval queue only with a reason; return it.
+
+    Args:
+        duplicate: what ``unresolved_duplicate`` returned.
+        reason: the override's reason as given.
+
+    Raises:
+        NoDuplicateFound: (409) ``field="claim_no"`` when there is nothing to override.
+        ReasonRequired: ``field="override_reason"`` when the reason is blank.
+    """
+    if duplicate is None:
+        raise NoDuplicateFound(
+            "no duplicate of this claim is found, so there is nothing to override",
+            field="claim_no",
+            rule="only a duplicate found can be overridden",
+        )
+    if not reason.strip():
+        raise ReasonRequired(
+            "overriding the duplicate check needs a reason", field="override_reason", rule="non-empty reason"
+        )
+    return duplicate
 
 
 def check_override(check: str, reason: str, overrider_is_approver: bool, *, field: str) -> None:

@@ -202,6 +202,10 @@ class ClaimRepository:
 
     async def of_victim(self, victim_id: str) -> list[Row]:
         """Every claim of a victim, oldest first (for the duplicate check)."""
+        return await self.of_victims([victim_id])
+
+    async def of_victims(self, victim_ids: Iterable[str]) -> list[Row]:
+        """Every claim of these victims, oldest first (for the duplicate check of a queue)."""
         rows: list[Row] = (
             await ClaimRow.select(
                 ClaimRow.claim_no,
@@ -210,8 +214,9 @@ class ClaimRepository:
                 ClaimRow.peril,
                 ClaimRow.incident_date,
                 ClaimRow.status,
+                ClaimRow.duplicate_of,
             )
-            .where(ClaimRow.victim_id == victim_id)
+            .where(ClaimRow.victim_id.is_in(list(victim_ids) or [""]))
             .order_by(ClaimRow.id)
         )
         return rows

@@ -326,17 +326,7 @@ class ClaimsService:
         )
         async with db.write_transaction():
             await db.serialize("claims-register")
-            existing = [
-                domain.ExistingClaim(
-                    claim_id=row["claim_no"],
-                    victim_id=row["victim_id"],
-                    event_id=row["event"],
-                    peril=row["peril"],
-                    incident_date=row["incident_date"],
-                    status=ClaimStatus(row["status"]),
-                )
-                for row in await self.claims.of_victim(victim_id)
-            ]
+            existing = [_existing(row) for row in await self.claims.of_victim(victim_id)]
             duplicate = domain.find_duplicate(
                 victim_id,
                 event["id"],
@@ -711,6 +701,7 @@ class ClaimsService:
             domain.check_four_eyes(
                 actor.username, claim["registered_by"], claim["assessed_by"], claim["first_approver"]
             )
+            domain.check_no_duplicate(await self._duplicate_found(claim))
             reduced = domain.approved_reduction(int(claim["assessed_fen"]), asked, reduction_reason)
             if reduced is not None:
                 claim = await self._reduce(actor, claim, reduced, reduction_reason.strip())
@@ -719,6 +710,57 @@ class ClaimsService:
             else:
                 await self._final_approval(actor, claim, reason)
         return await self.claims_view(claim_no, actor)
+
+    async def override_duplicate(self, actor: Principal, claim_no: str, reason: str) -> Row:
+        """Accept an assessed claim although a duplicate is found, with a reason (four eyes, audited).
+
+        The approval queue shows the duplicate; approving is refused until an approver overrides it.
+        """
+        async with db.write_transaction():
+            claim = await self._locked(claim_no)
+            domain.next_status(claim["status"], ClaimAction.APPROVE)
+            domain.check_four_eyes(actor.username, claim["registered_by"], claim["assessed_by"])
+            duplicate = domain.check_duplicate_override(await self._duplicate_found(claim), reason)
+            changes = {"duplicate_of": str(duplicate.claim_id), "override_reason": reason.strip()}
+            now = clock.now()
+            await self.claims.update(int(claim["id"]), {**changes, "updated_at": now})
+            await self.claims.add_transition(
+                claim=claim["id"],
+                action="override_duplicate",
+                from_status=claim["status"],
+                to_status=claim["status"],
+                actor=actor.username,
+                at=now,
+                reason=changes["override_reason"],
+            )
+            await record_audit(
+                actor,
+                "claim.duplicate_override",
+                "claim",
+                claim_no,
+                {"duplicate_of": claim["duplicate_of"], "override_reason": claim["override_reason"]},
+                changes,
+            )
+        return await self.claims_view(claim_no, actor)
+
+    async def _duplicate_found(self, claim: Row) -> domain.ExistingClaim | None:
+        """A claim of the same victim that ``claim`` duplicates and no override accepted, or ``None``."""
+        on_file = [_existing(row) for row in await self.claims.of_victim(claim["victim_id"])]
+        rules = self.policy.rules_on(claim["incident_date"])
+        return domain.unresolved_duplicate(_existing(claim), on_file, window_days=rules.duplicate_window_days)
+
+    async def duplicates_found(self, claims: Sequence[Row]) -> dict[str, str]:
+        """For a queue: each claim's number -> the claim it duplicates with no override yet."""
+        on_file = [_existing(row) for row in await self.claims.of_victims({c["victim_id"] for c in claims})]
+        found: dict[str, str] = {}
+        for claim in claims:
+            rules = self.policy.rules_on(claim["incident_date"])
+            duplicate = domain.unresolved_duplicate(
+                _existing(claim), on_file, window_days=rules.duplicate_window_days
+            )
+            if duplicate is not None:
+                found[str(claim["claim_no"])] = str(duplicate.claim_id)
+        return found
 
     async def _reduce(self, actor: Principal, claim: Row, reduced_fen: Fen, reason: str) -> Row:
         """Record that ``actor`` approves ``claim`` for less than assessed; return the claim as changed."""
@@ -1226,6 +1268,19 @@ def _store(directory: Path, digest: str, content: bytes) -> None:
     temporary = target.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_bytes(content)
     temporary.replace(target)
+
+
+def _existing(row: Row) -> domain.ExistingClaim:
+    """A claim row as the duplicate check sees it."""
+    return domain.ExistingClaim(
+        claim_id=row["claim_no"],
+        victim_id=row["victim_id"],
+        event_id=row["event"],
+        peril=row["peril"],
+        incident_date=row["incident_date"],
+        status=ClaimStatus(row["status"]),
+        duplicate_of=row["duplicate_of"],
+    )
 
 
 def _step(step: domain.Step) -> dict[str, Any]:

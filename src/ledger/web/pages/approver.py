@@ -43,10 +43,14 @@ class ApproverPages(Controller):
         rows, total = await service.search(
             ClaimFilter(status=ClaimStatus.ASSESSED.value), limit=QUEUE_SIZE, offset=0
         )
+        found = await service.duplicates_found(rows)
         return render(
             request,
             "claims/approvals.html",
-            claims=claim_rows(service, rows, principal),
+            claims=[
+                {**row, "duplicate_found": found.get(row["claim_no"])}
+                for row in claim_rows(service, rows, principal)
+            ],
             total=total,
             reasons=[
                 (code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()
@@ -103,5 +107,30 @@ class ApproverPages(Controller):
             request,
             "/approvals",
             message=gettext_("Claim {claim} rejected.").format(claim=claim_no),
+            links={gettext_("Case file"): f"/claims/{claim_no}"},
+        )
+
+    @post(
+        "/claims/{claim_no:str}/override-duplicate",
+        name="override_duplicate",
+        **desk(Role.APPROVER, once=True),
+    )
+    async def override_duplicate(
+        self, request: Request[Any, Any, Any], claim_no: FromPath[str]
+    ) -> Response[Any]:
+        """Accept a duplicate found, with a reason (four eyes and the audit row are the service's)."""
+        form = await form_of(request)
+        try:
+            row = await service_of(request).override_duplicate(
+                principal_of(request), claim_no, str(form.get("override_reason", ""))
+            )
+        except LedgerError as exc:
+            return await refused(request, claim_no, exc, form)
+        return redirect(
+            request,
+            "/approvals",
+            message=gettext_(
+                "Duplicate of claim {claim} overridden ({other}: {reason}); it may now be approved."
+            ).format(claim=claim_no, other=row["duplicate_of"], reason=row["override_reason"]),
             links={gettext_("Case file"): f"/claims/{claim_no}"},
         )

@@ -27,6 +27,7 @@ async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict
     principal = principal_of(request)
     service = service_of(request)
     claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+    claim["duplicate_found"] = (await service.duplicates_found([claim])).get(claim_no)
     found = await service.documents(claim_no)
     names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
     transitions = [
