@@ -3,9 +3,9 @@
 One server per test module, on its own data dir and database (a copy of the migrated SQLite template,
 or the PostgreSQL test database emptied first), with one user per desk. The server's clock is pinned
 at ``PINNED_AT`` through ``RELIEF_LEDGER_FIXED_NOW`` (the module-scoped server starts before the
-per-test ``pinned_clock`` sets it), so a run, and its screenshots, are the same on any date. Chromium is the system binary
-(``apt-get install chromium``); ``playwright install`` is never needed. Screenshots of the main pages
-go to ``var/screenshots/`` (ignored by git) for people to look at.
+per-test ``pinned_clock`` sets it), so a run, and its screenshots, are the same on any date.
+Chromium is the system binary (``apt-get install chromium``); ``playwright install`` is never needed.
+Screenshots of the main pages go to ``var/screenshots/`` (ignored by git) for people to look at.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
@@ -192,7 +193,7 @@ class AdjusterPages(Controller):
 
     def _form_again(
         self, request: Request[Any, Any, Any], form: dict[str, Any], errors: dict[str, str]
-    ) -> Any:
+    ) -> Template:
         summary = gettext_("The claim was not registered: please correct the fields marked below.")
         return render(
             request,
@@ -214,7 +215,7 @@ class AdjusterPages(Controller):
 
     async def _documents_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         principal = principal_of(request)
         service = service_of(request)
         claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
@@ -343,7 +344,7 @@ class AdjusterPages(Controller):
 
     async def _assess_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         principal = principal_of(request)
         service = service_of(request)
         claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)

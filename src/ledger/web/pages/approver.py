@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
@@ -23,7 +24,7 @@ QUEUE_SIZE = 200
 
 async def refused(
     request: Request[Any, Any, Any], claim_no: str, exc: LedgerError, form: dict[str, Any]
-) -> Any:
+) -> Template:
     """The case file again with why a decision was refused: beside the field at fault, or, for the
     four-eyes rule, in a sentence naming the rule."""
     extra = error_context(exc)

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
@@ -53,7 +54,7 @@ async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict
 
 async def case_file_page(
     request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-) -> Any:
+) -> Template:
     """The case file of ``claim_no``; ``extra`` carries the errors of a refused decision."""
     service = service_of(request)
     reasons = [(code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()]

@@ -7,6 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus, PaymentKind
 from ledger.claims.repository import ClaimFilter
@@ -99,7 +100,7 @@ class PaymentPages(Controller):
 
     async def _pay_form(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         principal = principal_of(request)
         service = service_of(request)
         claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
