@@ -243,24 +243,7 @@ class Registration(ClaimsBase):
         Paper documents checked at registration are recorded as received and verified; when they
         complete the checklist the claim moves straight to review.
         """
-        victim_id = validate_resident_id(data.victim_id, field="victim_id")
-        claimant_id = validate_resident_id(data.claimant_id, field="claimant_id")
-        self._choice(data.claimant_relation, RELATIONS, "claimant_relation")
-        self._choice(data.household_status, HOUSEHOLD_STATUSES, "household_status")
-        self._choice(data.scheme, SCHEMES, "scheme")
-        if data.claimant_relation == "self" and claimant_id != victim_id:
-            raise InvalidInput(
-                "a claimant who is the victim must have the victim's ID",
-                field="claimant_id",
-                rule="claimant_relation 'self' means claimant_id = victim_id",
-            )
-        for code in data.documents:
-            if code not in self.policy.documents:
-                raise InvalidInput(
-                    f"unknown document type {code!r}",
-                    field="documents",
-                    rule="one of " + ", ".join(self.policy.documents),
-                )
+        victim_id, claimant_id = self._checked_people(data)
         event = await self.events.by_no(data.event_no)
         if event is None:
             raise EventNotFound(f"no event {data.event_no!r}", field="event_no")
@@ -295,75 +278,104 @@ class Registration(ClaimsBase):
             claim_no = f"{prefix}{await self.claims.count_numbered(prefix) + 1:06d}"
             values = {
                 "claim_no": claim_no,
-                "event": event["id"],
-                "policy_year": event["policy_year"],
-                "peril": peril,
-                "scheme": data.scheme,
-                "incident_date": event["incident_date"],
-                "claimant_name": data.claimant_name,
-                "claimant_relation": data.claimant_relation,
-                "claimant_id": claimant_id,
-                "victim_name": data.victim_name,
-                "victim_id": victim_id,
-                "household": data.household or victim_id,
-                "household_status": data.household_status,
-                "bank_name": data.bank_name,
-                "bank_account": data.bank_account,
-                "status": ClaimStatus.REGISTERED.value,
+                **_claim_values(data, event, victim_id, claimant_id),
                 "registered_by": actor.username,
                 "duplicate_of": str(duplicate.claim_id) if duplicate else None,
                 "override_reason": (data.override_reason or "").strip() if duplicate else "",
             }
-            claim_id = await self.claims.add(**values, created_at=now, updated_at=now)
-            await self.claims.add_lines(claim_id, lines)
-            for code in dict.fromkeys(data.documents):
-                await self.claims.add_document(
-                    claim=claim_id,
-                    doc_type=code,
-                    received_at=now,
-                    received_by=actor.username,
-                    verified_at=now,
-                    verified_by=actor.username,
-                )
-            await self.claims.add_transition(
-                claim=claim_id,
-                action="register",
-                from_status="",
-                to_status="registered",
-                actor=actor.username,
-                at=now,
-            )
-            await record_audit(
-                actor, "claim.register", "claim", claim_no, None, jsonable({**values, "lines": lines})
-            )
-            if duplicate is not None:
-                await record_audit(
-                    actor,
-                    "claim.duplicate_override",
-                    "claim",
-                    claim_no,
-                    {"duplicate_of": str(duplicate.claim_id)},
-                    {"override_reason": values["override_reason"]},
-                )
-            if time_barred:
-                await record_audit(
-                    actor,
-                    "claim.limitation_override",
-                    "claim",
-                    claim_no,
-                    {
-                        "incident_date": event["incident_date"].isoformat(),
-                        "limitation_ends": domain.limitation_ends(
-                            event["incident_date"], self.policy.clocks
-                        ).isoformat(),
-                    },
-                    {"limitation_override_reason": data.limitation_override_reason.strip()},
-                )
+            await self._store_registered(actor, values, lines, data.documents, now)
+            await self._audit_overrides(actor, claim_no, duplicate, event if time_barred else None, data)
             required = domain.checklist(self.policy, peril, [line["head"] for line in lines])
             if domain.documents_complete(required, data.documents):
                 claim = await self._reload(claim_no)
                 await self._complete_documents(actor, claim, today)
         return await self.claims_view(claim_no, actor)
+
+    def _checked_people(self, data: Any) -> tuple[str, str]:
+        """The victim's and the claimant's resident IDs, once the people and documents fit the rules."""
+        victim_id = validate_resident_id(data.victim_id, field="victim_id")
+        claimant_id = validate_resident_id(data.claimant_id, field="claimant_id")
+        self._choice(data.claimant_relation, RELATIONS, "claimant_relation")
+        self._choice(data.household_status, HOUSEHOLD_STATUSES, "household_status")
+        self._choice(data.scheme, SCHEMES, "scheme")
+        if data.claimant_relation == "self" and claimant_id != victim_id:
+            raise InvalidInput(
+                "a claimant who is the victim must have the victim's ID",
+                field="claimant_id",
+                rule="claimant_relation 'self' means claimant_id = victim_id",
+            )
+        for code in data.documents:
+            if code not in self.policy.documents:
+                raise InvalidInput(
+                    f"unknown document type {code!r}",
+                    field="documents",
+                    rule="one of " + ", ".join(self.policy.documents),
+                )
+        return victim_id, claimant_id
+
+    async def _store_registered(
+        self,
+        actor: Principal,
+        values: dict[str, Any],
+        lines: list[dict[str, Any]],
+        documents: Sequence[str],
+        now: dt.datetime,
+    ) -> None:
+        """Store a registered claim, its lines, the documents checked at the desk and its first transition."""
+        claim_id = await self.claims.add(**values, created_at=now, updated_at=now)
+        await self.claims.add_lines(claim_id, lines)
+        for code in dict.fromkeys(documents):
+            await self.claims.add_document(
+                claim=claim_id,
+                doc_type=code,
+                received_at=now,
+                received_by=actor.username,
+                verified_at=now,
+                verified_by=actor.username,
+            )
+        await self.claims.add_transition(
+            claim=claim_id,
+            action="register",
+            from_status="",
+            to_status="registered",
+            actor=actor.username,
+            at=now,
+        )
+        await record_audit(
+            actor, "claim.register", "claim", values["claim_no"], None, jsonable({**values, "lines": lines})
+        )
+
+    async def _audit_overrides(
+        self,
+        actor: Principal,
+        claim_no: str,
+        duplicate: domain.ExistingClaim | None,
+        time_barred_event: Row | None,
+        data: Any,
+    ) -> None:
+        """The audit rows of an approver's overrides at registration: the duplicate, the limitation."""
+        if duplicate is not None:
+            await record_audit(
+                actor,
+                "claim.duplicate_override",
+                "claim",
+                claim_no,
+                {"duplicate_of": str(duplicate.claim_id)},
+                {"override_reason": (data.override_reason or "").strip()},
+            )
+        if time_barred_event is not None:
+            incident = time_barred_event["incident_date"]
+            await record_audit(
+                actor,
+                "claim.limitation_override",
+                "claim",
+                claim_no,
+                {
+                    "incident_date": incident.isoformat(),
+                    "limitation_ends": domain.limitation_ends(incident, self.policy.clocks).isoformat(),
+                },
+                {"limitation_override_reason": data.limitation_override_reason.strip()},
+            )
 
     async def report(self, actor: Principal, event: dict[str, Any], data: Any) -> Row:
         """Record an event and register its first claim in one transaction: both are stored or neither.
@@ -411,3 +423,24 @@ class Registration(ClaimsBase):
             after = {**changes, **({"lines": lines} if lines is not None else {})}
             await record_audit(actor, "claim.update", "claim", claim_no, jsonable(before), jsonable(after))
         return await self.claims_view(claim_no, actor)
+
+
+def _claim_values(data: Any, event: Row, victim_id: str, claimant_id: str) -> dict[str, Any]:
+    """The stored columns of a claim registered from ``data`` for ``event``."""
+    return {
+        "event": event["id"],
+        "policy_year": event["policy_year"],
+        "peril": str(event["peril"]),
+        "scheme": data.scheme,
+        "incident_date": event["incident_date"],
+        "claimant_name": data.claimant_name,
+        "claimant_relation": data.claimant_relation,
+        "claimant_id": claimant_id,
+        "victim_name": data.victim_name,
+        "victim_id": victim_id,
+        "household": data.household or victim_id,
+        "household_status": data.household_status,
+        "bank_name": data.bank_name,
+        "bank_account": data.bank_account,
+        "status": ClaimStatus.REGISTERED.value,
+    }

@@ -64,11 +64,7 @@ from ledger.claims.domain.duplicates import (
     find_duplicate,
     unresolved_duplicate,
 )
-from ledger.claims.domain.limits import (
-    LimitLayer,
-    LimitUsage,
-    scale_back,
-)
+from ledger.claims.domain.limits import LimitLayer, LimitUsage, scale_back
 from ledger.claims.domain.payments import (
     INSURANCE_BANK_ACCOUNT,
     PREMIUM_INCOME_ACCOUNT,
@@ -96,13 +92,8 @@ from ledger.claims.errors import (
     PaymentNotAllowed,
     ReasonRequired,
 )
-from ledger.claims.policy import (
-    BenefitHead,
-)
-from ledger.core.errors import (
-    FourEyesViolation,
-    IllegalTransition,
-)
+from ledger.claims.policy import BenefitHead
+from ledger.core.errors import FourEyesViolation, IllegalTransition
 
 __all__ = [
     "INSURANCE_BANK_ACCOUNT",

@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ledger.claims.domain.limits import check_fen
-from ledger.claims.errors import (
-    ApprovedAboveAssessed,
-    ReasonRequired,
-)
-from ledger.claims.policy import (
-    RuleVersion,
-)
-from ledger.core.errors import (
-    FourEyesViolation,
-    PermissionDenied,
-)
+from ledger.claims.errors import ApprovedAboveAssessed, ReasonRequired
+from ledger.claims.policy import RuleVersion
+from ledger.core.errors import FourEyesViolation, PermissionDenied
 from ledger.core.money import Fen, format_amount, format_cny
-
-if TYPE_CHECKING:
-    pass
 
 
 def needs_second_approval(total_fen: Fen, rules: RuleVersion) -> bool:

@@ -5,24 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from ledger.claims.domain.limits import LimitLayer, LimitUsage, check_fen
-from ledger.claims.errors import (
-    AboveRuleAmount,
-    ReasonRequired,
-)
-from ledger.claims.policy import (
-    BenefitHead,
-    RuleVersion,
-)
-from ledger.core.errors import (
-    InvalidInput,
-)
+from ledger.claims.errors import AboveRuleAmount, ReasonRequired
+from ledger.claims.policy import BenefitHead, HeadTerms, RuleVersion
+from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_cny, percent_of
-
-if TYPE_CHECKING:
-    pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,9 +246,31 @@ def assess_line(
         check_fen(getattr(usage, name), "usage")
     check_line(head, claimed_fen, grade=grade, unreimbursed_fen=unreimbursed_fen)
 
-    unit = "household" if head.per_household else "person"
-    unit_cn = "每户" if head.per_household else "每人"
     trail = _Trail(claimed_fen)
+    _before_limits(trail, head, terms, claimed_fen, unreimbursed_fen)
+    uplift_applied = _head_limit(trail, rules, head, terms.limit_fen, grade, household_uplift, usage)
+    _wider_limits(trail, rules, peril_rules.per_peril_year_fen, usage)
+    exceeds_event = _event_limit(trail, rules, usage)
+    trail.add("payable", "payable", "应付金额")
+    return Assessment(
+        rule_version=rules.version,
+        peril=peril,
+        head=head,
+        claimed_fen=claimed_fen,
+        rule_fen=trail.amount,
+        payable_fen=trail.amount,
+        limited_by=trail.limited_by,
+        exceeds_event_limit=exceeds_event,
+        trail=tuple(trail.steps),
+        grade=grade,
+        uplift_applied=uplift_applied,
+    )
+
+
+def _before_limits(
+    trail: _Trail, head: BenefitHead, terms: HeadTerms, claimed_fen: Fen, unreimbursed_fen: Fen | None
+) -> None:
+    """Claimed -> (medical: the part 医保 left unpaid) -> less deductible -> co-insurance share."""
     trail.add("claimed", "claimed", "申请金额")
     if head is BenefitHead.MEDICAL:
         trail.amount = claimed_fen if unreimbursed_fen is None else unreimbursed_fen
@@ -281,7 +291,20 @@ def assess_line(
         note="rounded half up to the fen",
     )
 
-    limit = terms.limit_fen
+
+def _head_limit(
+    trail: _Trail,
+    rules: RuleVersion,
+    head: BenefitHead,
+    limit: Fen,
+    grade: int | None,
+    household_uplift: bool,
+    usage: LimitUsage,
+) -> bool:
+    """Cap at the head limit (raised by the uplift, times the grade ratio) less what the person or
+    household already used of it; return whether the uplift was applied."""
+    unit = "household" if head.per_household else "person"
+    unit_cn = "每户" if head.per_household else "每人"
     trail.add("limit", f"{head} limit per {unit}", f"{unit_cn}限额", value_fen=limit)
     uplift_applied = household_uplift and rules.uplift.enabled
     if household_uplift:
@@ -318,6 +341,11 @@ def assess_line(
         limit,
         usage.head_fen,
     )
+    return uplift_applied
+
+
+def _wider_limits(trail: _Trail, rules: RuleVersion, per_peril_year_fen: Fen, usage: LimitUsage) -> None:
+    """Cap at what remains of the household, peril-year and policy-year limits."""
     if rules.per_household_event_fen is not None:
         trail.cap(
             LimitLayer.HOUSEHOLD,
@@ -326,12 +354,11 @@ def assess_line(
             rules.per_household_event_fen,
             usage.household_fen,
         )
-
     trail.cap(
         LimitLayer.PERIL_YEAR,
         "remaining peril limit for the policy year",
         "该险种年度剩余限额",
-        peril_rules.per_peril_year_fen,
+        per_peril_year_fen,
         usage.peril_year_fen,
     )
     trail.cap(
@@ -341,6 +368,11 @@ def assess_line(
         rules.per_policy_year_fen,
         usage.policy_year_fen,
     )
+
+
+def _event_limit(trail: _Trail, rules: RuleVersion, usage: LimitUsage) -> bool:
+    """Report what remains of the event's limit (not applied per line); return whether the line
+    takes the event past it."""
     event_remaining = max(0, rules.per_event_fen - usage.event_fen)
     exceeds_event = trail.amount > event_remaining
     trail.add(
@@ -357,20 +389,7 @@ def assess_line(
             )
         ),
     )
-    trail.add("payable", "payable", "应付金额")
-    return Assessment(
-        rule_version=rules.version,
-        peril=peril,
-        head=head,
-        claimed_fen=claimed_fen,
-        rule_fen=trail.amount,
-        payable_fen=trail.amount,
-        limited_by=trail.limited_by,
-        exceeds_event_limit=exceeds_event,
-        trail=tuple(trail.steps),
-        grade=grade,
-        uplift_applied=uplift_applied,
-    )
+    return exceeds_event
 
 
 def lower_amount(assessment: Assessment, new_fen: Fen, reason: str) -> Assessment:

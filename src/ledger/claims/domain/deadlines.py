@@ -6,24 +6,14 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 from ledger.claims.domain.approval import check_override
 from ledger.claims.domain.limits import check_fen
 from ledger.claims.domain.status import ClaimStatus, as_status
-from ledger.claims.errors import (
-    ClaimTimeBarred,
-)
-from ledger.claims.policy import (
-    Clocks,
-)
-from ledger.core.errors import (
-    InvalidInput,
-)
+from ledger.claims.errors import ClaimTimeBarred
+from ledger.claims.policy import Clocks
+from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen
-
-if TYPE_CHECKING:
-    pass
 
 
 def _days(value: int, field: str) -> int:

@@ -4,23 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ledger.claims.domain.assessment import as_head
-from ledger.claims.policy import (
-    BenefitHead,
-    PolicyConfig,
-    RequiredDocument,
-    UploadLimits,
-)
-from ledger.core.errors import (
-    InvalidInput,
-    PayloadTooLarge,
-    UnsupportedMediaType,
-)
-
-if TYPE_CHECKING:
-    pass
+from ledger.claims.policy import BenefitHead, PolicyConfig, RequiredDocument, UploadLimits
+from ledger.core.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,18 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ledger.claims.domain.approval import check_override
 from ledger.claims.domain.status import ClaimStatus
-from ledger.claims.errors import (
-    DuplicateClaim,
-    NoDuplicateFound,
-    ReasonRequired,
-)
-
-if TYPE_CHECKING:
-    pass
+from ledger.claims.errors import DuplicateClaim, NoDuplicateFound, ReasonRequired
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from ledger.claims.domain.limits import check_fen
 from ledger.claims.domain.status import ClaimAction
-from ledger.claims.errors import (
-    Overpayment,
-    PaymentNotAllowed,
-)
-from ledger.claims.policy import (
-    CLAIMS_ACCOUNT_PREFIX,
-)
+from ledger.claims.errors import Overpayment, PaymentNotAllowed
+from ledger.claims.policy import CLAIMS_ACCOUNT_PREFIX
 from ledger.core.entries import Posting
-from ledger.core.errors import (
-    InvalidInput,
-)
+from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_cny
-
-if TYPE_CHECKING:
-    pass
 
 INSURANCE_BANK_ACCOUNT = "Assets:Insurance:Bank"
 """The insurance book's bank account: credited by payouts, debited by premium receipts."""

@@ -7,18 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
-from ledger.claims.errors import (
-    ReasonRequired,
-)
-from ledger.core.errors import (
-    IllegalTransition,
-    InvalidInput,
-)
-
-if TYPE_CHECKING:
-    pass
+from ledger.claims.errors import ReasonRequired
+from ledger.core.errors import IllegalTransition, InvalidInput
 
 
 class ClaimStatus(StrEnum):
