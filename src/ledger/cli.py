@@ -12,6 +12,7 @@ import click
 from ledger import db
 from ledger.config import Settings, get_settings
 from ledger.core import clock
+from ledger.platform.records import JobRunRecord
 
 T = TypeVar("T")
 
@@ -127,7 +128,7 @@ def jobs_list() -> None:
 
     specs = job_specs(get_settings())
 
-    async def last_runs() -> dict[str, dict[str, Any] | None]:
+    async def last_runs() -> dict[str, JobRunRecord | None]:
         await reap_stale_runs()
         repo = JobRunRepository()
         return {spec.name: next(iter(await repo.recent(spec.name, limit=1)), None) for spec in specs}
@@ -138,15 +139,15 @@ def jobs_list() -> None:
         click.echo(f"{spec.name:24} {cron:28} {_run_line(runs[spec.name])}\n    {spec.description}")
 
 
-def _run_line(run: dict[str, Any] | None) -> str:
+def _run_line(run: JobRunRecord | None) -> str:
     """A job's last run in a few words: key, status, attempt, and why it stopped if it did not finish."""
     if run is None:
         return "never ran"
-    line = f"last {run['key']} {run['status']} (attempt {run['attempts']})"
-    if run["status"] == "running":
-        line += f" by {run['holder']} until {run['lease_until']:%Y-%m-%d %H:%M:%S%z}"
-    elif run["status"] in ("abandoned", "failed"):
-        line += f": {run['result']}"
+    line = f"last {run.key} {run.status} (attempt {run.attempts})"
+    if run.status == "running":
+        line += f" by {run.holder} until {run.lease_until:%Y-%m-%d %H:%M:%S%z}"
+    elif run.status in ("abandoned", "failed"):
+        line += f": {run.result}"
     return line
 
 

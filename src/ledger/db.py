@@ -21,7 +21,7 @@ from urllib.parse import urlparse
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.tables import Migration
 from piccolo.conf.apps import AppConfig, AppRegistry
-from piccolo.engine.base import Engine
+from piccolo.engine.base import Engine as _Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
@@ -40,6 +40,9 @@ PICCOLO_CONF = "ledger.config.piccolo_conf"
 # there (SQLite: OverflowError; asyncpg: value out of range), so requests are bounded by these first.
 MAX_INTEGER = 2**31 - 1  # ``Serial`` ids and ``Integer`` columns are 4-byte ``integer``s on PostgreSQL
 MAX_BIGINT = 2**63 - 1  # ``BigInt``, and LIMIT / OFFSET
+
+Engine = _Engine[Any]
+"""Either engine; Piccolo's ``Engine`` is generic in its transaction class, which callers never name."""
 
 _engine: Engine | None = None
 
@@ -114,9 +117,12 @@ def write_transaction() -> contextlib.AbstractAsyncContextManager[object]:
     ("database is locked"); taking the write lock at ``BEGIN`` makes every write transaction serial.
     """
     engine = current_engine()
+    transaction: contextlib.AbstractAsyncContextManager[object]
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+        transaction = engine.transaction(transaction_type=TransactionType.immediate)
+    else:
+        transaction = engine.transaction()
+    return transaction
 
 
 # Work to run once the enclosing unit of work has committed; ``None`` outside one.

@@ -85,4 +85,4 @@ async def test_success_and_audit_row_carry_the_same_id(client: Any, login: Any) 
     rows, _ = await AuditRepository().search(
         object_type="user", object_id=None, actor="admin", limit=10, offset=0
     )
-    assert [(row["action"], row["request_id"]) for row in rows] == [("user.add", "createuser42")]
+    assert [(row.action, row.request_id) for row in rows] == [("user.add", "createuser42")]

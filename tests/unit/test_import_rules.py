@@ -1,7 +1,8 @@
 """The import rules of ``[tool.importlinter]`` in pyproject.toml hold, and would catch a breach.
 
 The rules: rule modules (``*.domain``, ``core``, the configuration schemas) import neither Litestar
-nor Piccolo; only ``ledger.books`` imports Beancount, beanquery or Fava; and packages import only the
+nor Piccolo; only ``ledger.books`` imports Beancount, beanquery or Fava; reports read the claims and
+funds tables only through those domains' services; and packages import only the
 layers below them (entry points, reports, claims | funds, journal, web plumbing, platform, books, db,
 config, core).
 """
@@ -68,15 +69,19 @@ def test_the_contracts_catch_forbidden_imports(tmp_path: Path) -> None:
         "claims/domain/__init__.py": "import litestar",  # a rule module reaching for the web framework
         "reports/service.py": "import beancount.loader",  # Beancount outside ledger.books
         "journal/repository.py": "from ledger.claims import service",  # journal importing upwards
+        "reports/exports.py": "from ledger.funds.tables import Grant",  # reports reading a table
+        "funds/domain/periods.py": "import piccolo.table",  # a rule module of a domain package
     }
     for module, line in breaches.items():
         with (tmp_path / "ledger" / module).open("a", encoding="utf-8") as handle:
             handle.write(f"\n{line}\n")
     result = lint_imports(tmp_path, tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "Contracts: 0 kept, 3 broken." in result.stdout
-    for contract in ("pure-rules", "beancount-in-books", "layers"):
+    assert "Contracts: 0 kept, 4 broken." in result.stdout
+    for contract in ("pure-rules", "beancount-in-books", "reports-ask-services", "layers"):
         assert f"{contract_named(contract)} BROKEN" in " ".join(result.stdout.split())
     assert "ledger.claims.domain -> litestar" in result.stdout
+    assert "ledger.funds.domain.periods -> piccolo" in result.stdout
+    assert "ledger.reports.exports -> ledger.funds.tables" in result.stdout
     assert "ledger.reports.service -> beancount" in result.stdout
     assert "ledger.journal.repository -> ledger.claims.service" in result.stdout

@@ -21,6 +21,7 @@ from ledger.claims.tables import (
     PremiumReceipt,
     TransitionRow,
 )
+from ledger.core.records import Record, records_of
 
 Row = dict[str, Any]
 
@@ -393,3 +394,115 @@ class ClaimRepository:
             "approved": await _sum(ClaimRow.approved_fen, in_year, ClaimRow.status.is_in(list(decided))),
             "paid": await _sum(ClaimRow.paid_fen, in_year),
         }
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads for statements: typed records, asked for through ledger.claims.service (reports never query
+# the claims tables themselves).
+# --------------------------------------------------------------------------------------------------
+
+#: One ``IN (...)`` list at a time stays well under SQLite's bound-parameter limit.
+_BATCH = 500
+
+
+class ClaimOfPeriod(
+    Record,
+    frozen=True,
+    rename={"event_no": "event.event_no", "street": "event.street", "policy_year": "policy_year.code"},
+):
+    """A claim as a statement lists it."""
+
+    claim_no: str
+    event_no: str
+    incident_date: dt.date
+    peril: str
+    street: str
+    victim_name: str
+    victim_id: str
+    status: str
+    approved_fen: int
+    paid_fen: int
+    policy_year: str
+
+
+class DecidedClaimUse(
+    Record, frozen=True, rename={"policy_year": "policy_year.code", "event_no": "event.event_no"}
+):
+    """What a decided claim uses of its limits: its year, peril, event, incident day and approval."""
+
+    policy_year: str
+    peril: str
+    event_no: str
+    incident_date: dt.date
+    approved_fen: int
+
+
+class ClaimApprovals(Record, frozen=True):
+    """Who approved a claim (first and second approver) and its documents' types in upload order."""
+
+    claim_no: str
+    approvers: tuple[str, ...]
+    document_types: tuple[str, ...]
+
+
+async def claims_with_incident_between(start: dt.date, end: dt.date) -> list[ClaimOfPeriod]:
+    """Every claim with an incident in ``[start, end]``, in claim-number order."""
+    rows = (
+        await ClaimRow.select(
+            ClaimRow.claim_no,
+            ClaimRow.event.event_no,
+            ClaimRow.incident_date,
+            ClaimRow.peril,
+            ClaimRow.event.street,
+            ClaimRow.victim_name,
+            ClaimRow.victim_id,
+            ClaimRow.status,
+            ClaimRow.approved_fen,
+            ClaimRow.paid_fen,
+            ClaimRow.policy_year.code,
+        )
+        .where((ClaimRow.incident_date >= start) & (ClaimRow.incident_date <= end))
+        .order_by(ClaimRow.claim_no)
+    )
+    return records_of(ClaimOfPeriod, rows)
+
+
+async def decided_claim_uses(years: Sequence[str], decided: Sequence[str]) -> list[DecidedClaimUse]:
+    """The claims of ``years`` in a ``decided`` status, as limit usage."""
+    if not years:
+        return []
+    rows = await ClaimRow.select(
+        ClaimRow.policy_year.code,
+        ClaimRow.peril,
+        ClaimRow.event.event_no,
+        ClaimRow.incident_date,
+        ClaimRow.approved_fen,
+    ).where(ClaimRow.policy_year.code.is_in(list(years)) & ClaimRow.status.is_in(list(decided)))
+    return records_of(DecidedClaimUse, rows)
+
+
+async def claim_approvals(claim_nos: Sequence[str]) -> list[ClaimApprovals]:
+    """The approvers and document types of the claims ``claim_nos`` (those that exist)."""
+    found: list[ClaimApprovals] = []
+    for offset in range(0, len(claim_nos), _BATCH):
+        batch = list(claim_nos[offset : offset + _BATCH])
+        claims = await ClaimRow.select(
+            ClaimRow.id, ClaimRow.claim_no, ClaimRow.first_approver, ClaimRow.second_approver
+        ).where(ClaimRow.claim_no.is_in(batch))
+        documents: dict[int, list[str]] = {}
+        if claims:
+            for doc in (
+                await DocumentRow.select(DocumentRow.claim, DocumentRow.doc_type)
+                .where(DocumentRow.claim.is_in([row["id"] for row in claims]))
+                .order_by(DocumentRow.id)
+            ):
+                documents.setdefault(doc["claim"], []).append(doc["doc_type"])
+        found += [
+            ClaimApprovals(
+                claim_no=row["claim_no"],
+                approvers=tuple(name for name in (row["first_approver"], row["second_approver"]) if name),
+                document_types=tuple(documents.get(row["id"], ())),
+            )
+            for row in claims
+        ]
+    return found

@@ -13,12 +13,13 @@ import datetime as dt
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from ledger import db
-from ledger.claims import domain
+from ledger.claims import domain, repository
 from ledger.claims.decisions import Decisions
 from ledger.claims.domain import ClaimStatus, PaymentKind
 from ledger.claims.errors import (
@@ -401,3 +402,23 @@ def _payment_request(kind: str, amount: str | None) -> tuple[PaymentKind, Fen | 
             f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
         ) from None
     return payment_kind, None if amount is None else parse_amount(amount, field="amount")
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads for statements (the reports package asks these, never the claims tables)
+# --------------------------------------------------------------------------------------------------
+
+
+async def claims_of_period(start: dt.date, end: dt.date) -> list[repository.ClaimOfPeriod]:
+    """Every claim with an incident in ``[start, end]``, in claim-number order."""
+    return await repository.claims_with_incident_between(start, end)
+
+
+async def decided_uses(years: Sequence[str]) -> list[repository.DecidedClaimUse]:
+    """What the decided claims of the policy years ``years`` use of their limits."""
+    return await repository.decided_claim_uses(years, [s.value for s in DECIDED])
+
+
+async def approvals_of(claim_nos: Sequence[str]) -> list[repository.ClaimApprovals]:
+    """Who approved each of the claims ``claim_nos`` and which documents back it."""
+    return await repository.claim_approvals(claim_nos)

@@ -12,6 +12,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
+from ledger.config import Settings
 from ledger.core import clock
 from ledger.funds import schemas as s
 from ledger.funds.service import ApplicationService, FundService, GrantService, fund_config
@@ -26,8 +27,9 @@ DECIDERS = (Role.ACCOUNTANT, Role.ADMIN)
 UserRequest = Request[Principal, Any, Any]
 
 
-def _settings(request: UserRequest) -> Any:
-    return request.app.state.settings
+def _settings(request: UserRequest) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 class FundController(Controller):
@@ -39,7 +41,7 @@ class FundController(Controller):
     @get("/", **access(*READERS), operation_id="listFunds")
     async def list_funds(self, request: UserRequest) -> list[s.FundView]:
         """Every fund."""
-        return [s.FundView.of(row) for row in await FundService(_settings(request)).funds.all()]
+        return [s.FundView.of(row) for row in await FundService(_settings(request)).all_funds()]
 
     @post("/", **access(*DECIDERS, idempotent=True), operation_id="createFund")
     async def create_fund(self, data: JSONBody[s.FundCreate], request: UserRequest) -> s.FundView:
@@ -93,11 +95,8 @@ class FundController(Controller):
         self, fund_id: RowId, request: UserRequest, limit: Limit = 100, offset: Offset = 0
     ) -> list[s.ReceiptView]:
         """A fund's receipts, oldest first."""
-        service = FundService(_settings(request))
-        await service.fund(fund_id)
-        return [
-            s.ReceiptView.of(r) for r in await service.funds.receipts(fund_id, limit=limit, offset=offset)
-        ]
+        rows = await FundService(_settings(request)).receipts(fund_id, limit=limit, offset=offset)
+        return [s.ReceiptView.of(r) for r in rows]
 
     @post(
         "/period-closes",
@@ -118,7 +117,7 @@ class FundController(Controller):
     @get("/period-closes", **access(*READERS), operation_id="listPeriodCloses")
     async def period_closes(self, request: UserRequest) -> list[s.PeriodCloseView]:
         """Closed periods, oldest first."""
-        return [s.PeriodCloseView.of(r) for r in await FundService(_settings(request)).closes.all()]
+        return [s.PeriodCloseView.of(r) for r in await FundService(_settings(request)).closed_periods()]
 
 
 class GranteeController(Controller):
@@ -132,7 +131,7 @@ class GranteeController(Controller):
         self, request: UserRequest, limit: Limit = 100, offset: Offset = 0
     ) -> list[s.GranteeView]:
         """Organisations by id."""
-        rows = await ApplicationService(_settings(request)).grantees.page(limit=limit, offset=offset)
+        rows = await ApplicationService(_settings(request)).grantee_page(limit=limit, offset=offset)
         return [s.GranteeView.of(row) for row in rows]
 
     @post("/", **access(*RECORDERS, idempotent=True), operation_id="createGrantee")
@@ -152,8 +151,7 @@ class GranteeController(Controller):
     @get("/{grantee_id:int}", **access(*READERS), operation_id="getGrantee")
     async def get_grantee(self, grantee_id: RowId, request: UserRequest) -> s.GranteeView:
         """One organisation with its conflict-of-interest links."""
-        service = ApplicationService(_settings(request))
-        return s.GranteeView.of(await service.grantee(grantee_id), await service.grantees.links(grantee_id))
+        return s.GranteeView.of(*await ApplicationService(_settings(request)).grantee_detail(grantee_id))
 
     @post("/{grantee_id:int}/conflicts", **access(*DECIDERS, idempotent=True), operation_id="linkConflict")
     async def link_conflict(
@@ -177,7 +175,7 @@ class CallController(Controller):
         self, request: UserRequest, limit: Limit = 100, offset: Offset = 0
     ) -> list[s.CallView]:
         """Calls by id."""
-        rows = await ApplicationService(_settings(request)).calls.page(limit=limit, offset=offset)
+        rows = await ApplicationService(_settings(request)).call_page(limit=limit, offset=offset)
         return [s.CallView.of(row) for row in rows]
 
     @post("/", **access(*RECORDERS, idempotent=True), operation_id="createCall")
@@ -217,7 +215,7 @@ class ApplicationController(Controller):
         offset: Offset = 0,
     ) -> list[s.ApplicationView]:
         """Applications by id, optionally of one call or in one status."""
-        rows = await ApplicationService(_settings(request)).applications.page(
+        rows = await ApplicationService(_settings(request)).application_page(
             call_id=call_id, status=status, limit=limit, offset=offset
         )
         return [s.ApplicationView.of(row) for row in rows]
@@ -245,7 +243,7 @@ class ApplicationController(Controller):
         """One application with its reviews."""
         service = ApplicationService(_settings(request))
         row = await service.application(application_id)
-        return s.ApplicationView.of(row, await service.applications.reviews(application_id))
+        return s.ApplicationView.of(row, await service.reviews(application_id))
 
     @post("/{application_id:int}/reviews", **access(*DECIDERS), operation_id="reviewApplication")
     async def review(
@@ -254,7 +252,7 @@ class ApplicationController(Controller):
         """Record the signed-in user's score and notes (not the recorder's, not a linked user's)."""
         service = ApplicationService(_settings(request))
         row = await service.review(application_id, score=data.score, notes=data.notes, actor=request.user)
-        return s.ApplicationView.of(row, await service.applications.reviews(application_id))
+        return s.ApplicationView.of(row, await service.reviews(application_id))
 
     @post(
         "/{application_id:int}/approve",
@@ -300,7 +298,7 @@ class GrantController(Controller):
         offset: Offset = 0,
     ) -> list[s.GrantView]:
         """Grants by id, optionally in one status."""
-        rows = await GrantService(_settings(request)).grants.page(status=status, limit=limit, offset=offset)
+        rows = await GrantService(_settings(request)).grant_page(status=status, limit=limit, offset=offset)
         return [s.GrantView.of(row) for row in rows]
 
     @get("/{grant_id:int}", **access(*READERS), operation_id="getGrant")

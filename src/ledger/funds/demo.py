@@ -89,11 +89,9 @@ async def load_demo(settings: Settings) -> list[str]:
     """Load the funds demo data unless it is there; return lines to print."""
     config = fund_config().fund
     funds = FundService(settings)
-    if await funds.funds.by_code(config.code):
+    if await funds.fund_by_code(config.code):
         return ["funds demo already loaded"]
     accountant = await _principal("accountant")
-    reviewer = await _principal("accountant2")
-    admin = await _principal("admin")
     today = clock.today()
 
     def day(offset: int) -> dt.date:
@@ -104,31 +102,48 @@ async def load_demo(settings: Settings) -> list[str]:
         name=config.name,
         purpose=config.purpose,
         restriction=config.restriction,
-        actor=admin,
+        actor=await _principal("admin"),
     )
+    await _receipts(funds, fund.id, day, accountant)
+    await _applications(settings, fund.id, day, accountant)
+    return [f"funds demo: fund {config.code}, 4 receipts, 1 call, {len(PLAN)} applications"]
+
+
+async def _receipts(
+    funds: FundService, fund_id: int, day: Callable[[int], dt.date], actor: Principal
+) -> None:
+    """The district's guidance grant and the enterprises' matching donations."""
+    config = fund_config().fund
     await funds.record_receipt(
-        fund["id"],
+        fund_id,
         kind=ReceiptKind.GOVERNMENT_GRANT,
         amount_fen=config.guidance_grant_fen,
         donor=config.grantor,
         agreement="城财社〔2026〕18号",
         received_on=day(45),
-        actor=accountant,
+        actor=actor,
     )
     for n, (donor, amount) in enumerate(DONATIONS, start=1):
         await funds.record_receipt(
-            fund["id"],
+            fund_id,
             kind=ReceiptKind.DONATION,
             amount_fen=parse_amount(amount),
             donor=donor,
             agreement=f"配捐协议-2026-{n:03d}",
             received_on=day(44 - n),
-            actor=accountant,
+            actor=actor,
         )
 
+
+async def _applications(
+    settings: Settings, fund_id: int, day: Callable[[int], dt.date], accountant: Principal
+) -> None:
+    """One call, an application per organisation of ``PLAN``, each taken to its planned state."""
+    reviewer = await _principal("accountant2")
+    admin = await _principal("admin")
     applications = ApplicationService(settings)
     call = await applications.create_call(
-        fund["id"],
+        fund_id,
         title="2026年城阳区公益创投：困难群体帮扶项目",
         budget_fen=parse_amount("600000.00"),
         opens_on=day(40),
@@ -152,8 +167,8 @@ async def load_demo(settings: Settings) -> list[str]:
         )
         requested_fen = parse_amount(requested)
         application = await applications.record_application(
-            call["id"],
-            grantee_id=grantee["id"],
+            call.id,
+            grantee_id=grantee.id,
             project=project,
             project_budget_fen=2 * requested_fen,
             requested_fen=requested_fen,
@@ -161,15 +176,14 @@ async def load_demo(settings: Settings) -> list[str]:
             submitted_on=day(30),
             actor=accountant,
         )
-        await applications.review(application["id"], score=60 + 3 * n, notes="项目设计可行", actor=reviewer)
+        await applications.review(application.id, score=60 + 3 * n, notes="项目设计可行", actor=reviewer)
         if state == "under_review":
             continue
         if state == "rejected":
-            await applications.reject(application["id"], reason="服务对象与本期资助方向不符", actor=admin)
+            await applications.reject(application.id, reason="服务对象与本期资助方向不符", actor=admin)
             continue
-        grant = await applications.approve(application["id"], approved_fen=requested_fen, actor=admin)
-        await _advance(grants, grant["id"], state, day, accountant=accountant, admin=admin)
-    return [f"funds demo: fund {config.code}, 4 receipts, 1 call, {len(PLAN)} applications"]
+        grant = await applications.approve(application.id, approved_fen=requested_fen, actor=admin)
+        await _advance(grants, grant.id, state, day, accountant=accountant, admin=admin)
 
 
 async def _advance(
@@ -182,6 +196,7 @@ async def _advance(
     admin: Principal,
 ) -> None:
     """Take an approved grant through its steps up to ``state``."""
+    # Long on purpose: one branch per step of a grant's life, in the order the steps happen.
     steps = (
         "committed",
         "tranche_1_paid",
@@ -221,7 +236,7 @@ async def _advance(
             report = (await grants.grants.reports(grant_id))[-1]
             await grants.accept_report(
                 grant_id,
-                report["id"],
+                report.id,
                 final=False,
                 notes="材料齐全",
                 accepted_on=day(12 if step == "report_accepted" else 4),

@@ -19,7 +19,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
             row = await FundService(settings).close_period(period, actor=SYSTEM_ACTOR)
         except PeriodAlreadyClosed:
             return f"period {period} was already closed by hand"
-        seq = row["journal_seq"]
+        seq = row.journal_seq
         return f"closed {period}: " + (f"entry {seq}" if seq is not None else "nothing to close")
 
     return [

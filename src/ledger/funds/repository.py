@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any, Generic, TypeVar
 
 from piccolo.table import Table
 
+from ledger.core.records import Record, record_of, records_of
+from ledger.funds.records import (
+    ApplicationRecord,
+    CallRecord,
+    ConflictLinkRecord,
+    FundRecord,
+    GrantApprovals,
+    GranteeRecord,
+    GrantMoney,
+    GrantOfPeriod,
+    GrantRecord,
+    PeriodCloseRecord,
+    ReceiptRecord,
+    ReportRecord,
+    ReturnRecord,
+    ReviewRecord,
+    TrancheRecord,
+)
 from ledger.funds.tables import (
     ConflictLink,
     Fund,
@@ -21,7 +41,10 @@ from ledger.funds.tables import (
     PeriodClose,
 )
 
-Row = dict[str, Any]
+R = TypeVar("R", bound=Record)
+
+#: One ``IN (...)`` list at a time stays well under SQLite's bound-parameter limit.
+_BATCH = 500
 
 
 async def _insert(table: type[Table], **values: Any) -> int:
@@ -29,9 +52,17 @@ async def _insert(table: type[Table], **values: Any) -> int:
     return int(rows[0]["id"])
 
 
-async def _one(table: type[Table], row_id: int) -> Row | None:
-    row: Row | None = await table.select().where(table._meta.primary_key == row_id).first()
-    return row
+async def _one(table: type[Table], kind: type[R], row_id: int) -> R | None:
+    return await _first(kind, table.select().where(table._meta.primary_key == row_id))
+
+
+async def _first(kind: type[R], query: Any) -> R | None:
+    row = await query.first()
+    return None if row is None else record_of(kind, row)
+
+
+async def _all(kind: type[R], query: Any) -> list[R]:
+    return records_of(kind, await query)
 
 
 async def _update(table: type[Table], row_id: int, values: dict[str, Any]) -> None:
@@ -40,26 +71,38 @@ async def _update(table: type[Table], row_id: int, values: dict[str, Any]) -> No
     )
 
 
-class FundRepository:
-    """Funds and their receipts."""
+class _Rows(Generic[R]):
+    """Insert, read and change the rows of one table, read as records of one kind."""
+
+    def __init__(self, table: type[Table], kind: type[R]) -> None:
+        self._table, self._kind = table, kind
 
     async def add(self, **values: Any) -> int:
-        """Insert a fund and return its id."""
-        return await _insert(Fund, **values)
+        """Insert a row and return its id."""
+        return await _insert(self._table, **values)
 
-    async def get(self, fund_id: int) -> Row | None:
-        """The fund ``fund_id``, or ``None``."""
-        return await _one(Fund, fund_id)
+    async def get(self, row_id: int) -> R | None:
+        """The row ``row_id``, or ``None``."""
+        return await _one(self._table, self._kind, row_id)
 
-    async def by_code(self, code: str) -> Row | None:
+    async def update(self, row_id: int, **values: Any) -> None:
+        """Change columns of a row."""
+        await _update(self._table, row_id, values)
+
+
+class FundRepository(_Rows[FundRecord]):
+    """Funds and their receipts."""
+
+    def __init__(self) -> None:
+        super().__init__(Fund, FundRecord)
+
+    async def by_code(self, code: str) -> FundRecord | None:
         """The fund called ``code``, or ``None``."""
-        row: Row | None = await Fund.select().where(Fund.code == code).first()
-        return row
+        return await _first(FundRecord, Fund.select().where(Fund.code == code))
 
-    async def all(self) -> list[Row]:
+    async def all(self) -> list[FundRecord]:
         """Every fund, oldest first."""
-        rows: list[Row] = await Fund.select().order_by(Fund.id)
-        return rows
+        return await _all(FundRecord, Fund.select().order_by(Fund.id))
 
     async def add_receipt(self, **values: Any) -> int:
         """Insert a receipt and return its id."""
@@ -69,87 +112,65 @@ class FundRepository:
         """Store the journal entry of a receipt."""
         await _update(FundReceipt, receipt_id, {"journal_seq": seq})
 
-    async def receipt(self, receipt_id: int) -> Row | None:
+    async def receipt(self, receipt_id: int) -> ReceiptRecord | None:
         """The receipt ``receipt_id``, or ``None``."""
-        return await _one(FundReceipt, receipt_id)
+        return await _one(FundReceipt, ReceiptRecord, receipt_id)
 
-    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[Row]:
+    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[ReceiptRecord]:
         """A fund's receipts, oldest first."""
-        rows: list[Row] = (
-            await FundReceipt.select()
-            .where(FundReceipt.fund == fund_id)
-            .order_by(FundReceipt.id)
-            .limit(limit)
-            .offset(offset)
-        )
-        return rows
+        query = FundReceipt.select().where(FundReceipt.fund == fund_id).order_by(FundReceipt.id)
+        return await _all(ReceiptRecord, query.limit(limit).offset(offset))
 
     async def received_fen(self, fund_id: int) -> int:
         """Everything a fund received."""
         rows = await FundReceipt.select(FundReceipt.fen).where(FundReceipt.fund == fund_id)
         return sum(int(row["fen"]) for row in rows)
 
-    async def grant_money(self, fund_id: int) -> list[Row]:
+    async def grant_money(self, fund_id: int) -> list[GrantMoney]:
         """Status, amount, paid, returned and released of each of a fund's grants."""
-        rows: list[Row] = await Grant.select(
+        query = Grant.select(
             Grant.status, Grant.amount_fen, Grant.paid_fen, Grant.returned_fen, Grant.released_fen
         ).where(Grant.fund == fund_id)
-        return rows
+        return await _all(GrantMoney, query)
 
 
-class GranteeRepository:
+class GranteeRepository(_Rows[GranteeRecord]):
     """Social organisations and users' conflict-of-interest links to them."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a grantee and return its id."""
-        return await _insert(Grantee, **values)
+    def __init__(self) -> None:
+        super().__init__(Grantee, GranteeRecord)
 
-    async def get(self, grantee_id: int) -> Row | None:
-        """The grantee ``grantee_id``, or ``None``."""
-        return await _one(Grantee, grantee_id)
-
-    async def by_credit_code(self, code: str) -> Row | None:
+    async def by_credit_code(self, code: str) -> GranteeRecord | None:
         """The grantee with the credit code ``code``, or ``None``."""
-        row: Row | None = await Grantee.select().where(Grantee.credit_code == code).first()
-        return row
+        return await _first(GranteeRecord, Grantee.select().where(Grantee.credit_code == code))
 
-    async def page(self, *, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, limit: int, offset: int) -> list[GranteeRecord]:
         """Grantees by id."""
-        rows: list[Row] = await Grantee.select().order_by(Grantee.id).limit(limit).offset(offset)
-        return rows
+        return await _all(GranteeRecord, Grantee.select().order_by(Grantee.id).limit(limit).offset(offset))
 
     async def add_link(self, **values: Any) -> int:
         """Insert a conflict-of-interest link and return its id."""
         return await _insert(ConflictLink, **values)
 
-    async def link_by_key(self, key: str) -> Row | None:
+    async def link_by_key(self, key: str) -> ConflictLinkRecord | None:
         """The link with ``key`` (``<grantee>|<username>``), or ``None``."""
-        row: Row | None = await ConflictLink.select().where(ConflictLink.key == key).first()
-        return row
+        return await _first(ConflictLinkRecord, ConflictLink.select().where(ConflictLink.key == key))
 
-    async def links(self, grantee_id: int) -> list[Row]:
+    async def links(self, grantee_id: int) -> list[ConflictLinkRecord]:
         """The conflict-of-interest links of an organisation."""
-        rows: list[Row] = (
-            await ConflictLink.select().where(ConflictLink.grantee == grantee_id).order_by(ConflictLink.id)
-        )
-        return rows
+        query = ConflictLink.select().where(ConflictLink.grantee == grantee_id).order_by(ConflictLink.id)
+        return await _all(ConflictLinkRecord, query)
 
 
-class CallRepository:
+class CallRepository(_Rows[CallRecord]):
     """Calls for applications."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a call and return its id."""
-        return await _insert(FundCall, **values)
+    def __init__(self) -> None:
+        super().__init__(FundCall, CallRecord)
 
-    async def get(self, call_id: int) -> Row | None:
-        """The call ``call_id``, or ``None``."""
-        return await _one(FundCall, call_id)
-
-    async def page(self, *, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, limit: int, offset: int) -> list[CallRecord]:
         """Calls by id."""
-        rows: list[Row] = await FundCall.select().order_by(FundCall.id).limit(limit).offset(offset)
-        return rows
+        return await _all(CallRecord, FundCall.select().order_by(FundCall.id).limit(limit).offset(offset))
 
     async def committed_fen(self, call_id: int) -> int:
         """What the call's grants committed, less what cancellations and closings released."""
@@ -159,72 +180,74 @@ class CallRepository:
         return sum(int(row["amount_fen"]) - int(row["released_fen"]) for row in rows)
 
 
-class ApplicationRepository:
+class ApplicationRepository(_Rows[ApplicationRecord]):
     """Applications and their reviews."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert an application and return its id."""
-        return await _insert(GrantApplication, **values)
+    def __init__(self) -> None:
+        super().__init__(GrantApplication, ApplicationRecord)
 
-    async def get(self, application_id: int) -> Row | None:
-        """The application ``application_id``, or ``None``."""
-        return await _one(GrantApplication, application_id)
-
-    async def update(self, application_id: int, **values: Any) -> None:
-        """Change columns of an application."""
-        await _update(GrantApplication, application_id, values)
-
-    async def page(self, *, call_id: int | None, status: str | None, limit: int, offset: int) -> list[Row]:
+    async def page(
+        self, *, call_id: int | None, status: str | None, limit: int, offset: int
+    ) -> list[ApplicationRecord]:
         """Applications by id, optionally of one call or in one status."""
         query = GrantApplication.select().order_by(GrantApplication.id).limit(limit).offset(offset)
         if call_id is not None:
             query = query.where(GrantApplication.call == call_id)
         if status is not None:
             query = query.where(GrantApplication.status == status)
-        rows: list[Row] = await query
-        return rows
+        return await _all(ApplicationRecord, query)
 
     async def add_review(self, **values: Any) -> int:
         """Insert a review and return its id."""
         return await _insert(GrantReview, **values)
 
-    async def review_by_key(self, key: str) -> Row | None:
+    async def review_by_key(self, key: str) -> ReviewRecord | None:
         """The review with ``key`` (``<application>|<reviewer>``), or ``None``."""
-        row: Row | None = await GrantReview.select().where(GrantReview.key == key).first()
-        return row
+        return await _first(ReviewRecord, GrantReview.select().where(GrantReview.key == key))
 
-    async def reviews(self, application_id: int) -> list[Row]:
+    async def reviews(self, application_id: int) -> list[ReviewRecord]:
         """An application's reviews, oldest first."""
-        rows: list[Row] = (
-            await GrantReview.select()
-            .where(GrantReview.application == application_id)
-            .order_by(GrantReview.id)
-        )
-        return rows
+        query = GrantReview.select().where(GrantReview.application == application_id)
+        return await _all(ReviewRecord, query.order_by(GrantReview.id))
 
 
-class GrantRepository:
+class GrantRepository(_Rows[GrantRecord]):
     """Grants, their tranches, reports and returns."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a grant and return its id."""
-        return await _insert(Grant, **values)
+    def __init__(self) -> None:
+        super().__init__(Grant, GrantRecord)
 
-    async def get(self, grant_id: int) -> Row | None:
-        """The grant ``grant_id``, or ``None``."""
-        return await _one(Grant, grant_id)
-
-    async def update(self, grant_id: int, **values: Any) -> None:
-        """Change columns of a grant."""
-        await _update(Grant, grant_id, values)
-
-    async def page(self, *, status: str | None, limit: int, offset: int) -> list[Row]:
+    async def page(self, *, status: str | None, limit: int, offset: int) -> list[GrantRecord]:
         """Grants by id, optionally in one status."""
         query = Grant.select().order_by(Grant.id).limit(limit).offset(offset)
         if status is not None:
             query = query.where(Grant.status == status)
-        rows: list[Row] = await query
-        return rows
+        return await _all(GrantRecord, query)
+
+    async def made_by(self, end: dt.date, created_before: dt.datetime) -> list[GrantOfPeriod]:
+        """Grants signed on or before ``end`` or, unsigned, created before ``created_before``, by number."""
+        query = Grant.select(
+            Grant.grant_no,
+            Grant.grantee.name,
+            Grant.grantee.credit_code,
+            Grant.application.project,
+            Grant.status,
+            Grant.signed_on,
+            Grant.amount_fen,
+            Grant.paid_fen,
+            Grant.returned_fen,
+        ).where((Grant.signed_on <= end) | (Grant.signed_on.is_null() & (Grant.created_at < created_before)))
+        return await _all(GrantOfPeriod, query.order_by(Grant.grant_no))
+
+    async def approvals(self, grant_nos: Sequence[str]) -> list[GrantApprovals]:
+        """Who decided each of the grants ``grant_nos`` (those that exist) and their agreements."""
+        found: list[GrantApprovals] = []
+        for offset in range(0, len(grant_nos), _BATCH):
+            query = Grant.select(Grant.grant_no, Grant.agreement_no, Grant.application.decided_by).where(
+                Grant.grant_no.is_in(list(grant_nos[offset : offset + _BATCH]))
+            )
+            found += await _all(GrantApprovals, query)
+        return found
 
     async def add_tranche(self, **values: Any) -> int:
         """Insert a tranche and return its id."""
@@ -234,31 +257,27 @@ class GrantRepository:
         """Change columns of a tranche."""
         await _update(GrantTranche, tranche_id, values)
 
-    async def tranches(self, grant_id: int) -> list[Row]:
+    async def tranches(self, grant_id: int) -> list[TrancheRecord]:
         """A grant's tranches in order."""
-        rows: list[Row] = (
-            await GrantTranche.select().where(GrantTranche.grant == grant_id).order_by(GrantTranche.n)
-        )
-        return rows
+        query = GrantTranche.select().where(GrantTranche.grant == grant_id).order_by(GrantTranche.n)
+        return await _all(TrancheRecord, query)
 
     async def add_report(self, **values: Any) -> int:
         """Insert a report and return its id."""
         return await _insert(GrantReport, **values)
 
-    async def report(self, report_id: int) -> Row | None:
+    async def report(self, report_id: int) -> ReportRecord | None:
         """The report ``report_id``, or ``None``."""
-        return await _one(GrantReport, report_id)
+        return await _one(GrantReport, ReportRecord, report_id)
 
     async def update_report(self, report_id: int, **values: Any) -> None:
         """Change columns of a report."""
         await _update(GrantReport, report_id, values)
 
-    async def reports(self, grant_id: int) -> list[Row]:
+    async def reports(self, grant_id: int) -> list[ReportRecord]:
         """A grant's reports, oldest first."""
-        rows: list[Row] = (
-            await GrantReport.select().where(GrantReport.grant == grant_id).order_by(GrantReport.id)
-        )
-        return rows
+        query = GrantReport.select().where(GrantReport.grant == grant_id).order_by(GrantReport.id)
+        return await _all(ReportRecord, query)
 
     async def add_return(self, **values: Any) -> int:
         """Insert a return and return its id."""
@@ -268,27 +287,24 @@ class GrantRepository:
         """Store the journal entry of a return."""
         await _update(GrantReturn, return_id, {"journal_seq": seq})
 
-    async def returns(self, grant_id: int) -> list[Row]:
+    async def returns(self, grant_id: int) -> list[ReturnRecord]:
         """A grant's returns, oldest first."""
-        rows: list[Row] = (
-            await GrantReturn.select().where(GrantReturn.grant == grant_id).order_by(GrantReturn.id)
-        )
-        return rows
+        query = GrantReturn.select().where(GrantReturn.grant == grant_id).order_by(GrantReturn.id)
+        return await _all(ReturnRecord, query)
 
 
-class PeriodCloseRepository:
+class PeriodCloseRepository(_Rows[PeriodCloseRecord]):
     """Closed periods of the charity book."""
 
-    async def add(self, **values: Any) -> int:
-        """Insert a closed period and return its id."""
-        return await _insert(PeriodClose, **values)
+    def __init__(self) -> None:
+        super().__init__(PeriodClose, PeriodCloseRecord)
 
-    async def latest(self) -> Row | None:
+    async def latest(self) -> PeriodCloseRecord | None:
         """The close with the latest end date, or ``None``."""
-        row: Row | None = await PeriodClose.select().order_by(PeriodClose.ends_on, ascending=False).first()
-        return row
+        return await _first(
+            PeriodCloseRecord, PeriodClose.select().order_by(PeriodClose.ends_on, ascending=False)
+        )
 
-    async def all(self) -> list[Row]:
+    async def all(self) -> list[PeriodCloseRecord]:
         """Every close, by end date."""
-        rows: list[Row] = await PeriodClose.select().order_by(PeriodClose.ends_on)
-        return rows
+        return await _all(PeriodCloseRecord, PeriodClose.select().order_by(PeriodClose.ends_on))

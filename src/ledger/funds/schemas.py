@@ -8,30 +8,27 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
 from ledger.core.errors import InvalidInput
 from ledger.core.money import Fen, format_amount, parse_amount
+from ledger.core.records import view
 from ledger.db import MAX_INTEGER
+from ledger.funds import records
 from ledger.funds.domain import FundPosition, MatchingRule, ReceiptKind, Restriction, mean_score
 from ledger.web.choices import ApplicationStatusCode, GrantStatusCode, ReceiptKindCode, RestrictionCode
 
 Text200 = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=4000)]
 Short = Annotated[str, msgspec.Meta(max_length=100)]
-Row = dict[str, Any]
 RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_INTEGER, description=f"a row id (1-{MAX_INTEGER})")]
 """Another object's id in a body: bounded like the column, so a huge number is a 400 naming the field."""
 
 
-def _money(fen: Any) -> str:
-    return format_amount(int(fen))
-
-
-def _money_or_none(fen: Any) -> str | None:
-    return None if fen is None else format_amount(int(fen))
+def _money_or_none(fen: Fen | None) -> str | None:
+    return None if fen is None else format_amount(fen)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -243,9 +240,9 @@ class FundView(msgspec.Struct):
     restriction: RestrictionCode
 
     @classmethod
-    def of(cls, row: Row) -> FundView:
-        """From a fund row."""
-        return cls(**{k: row[k] for k in cls.__struct_fields__})
+    def of(cls, fund: records.FundRecord) -> FundView:
+        """From a fund."""
+        return view(cls, fund)
 
 
 class PositionView(msgspec.Struct):
@@ -292,19 +289,9 @@ class ReceiptView(msgspec.Struct):
     recorded_by: str
 
     @classmethod
-    def of(cls, row: Row) -> ReceiptView:
-        """From a receipt row."""
-        return cls(
-            id=row["id"],
-            fund_id=row["fund"],
-            kind=row["kind"],
-            amount=_money(row["fen"]),
-            donor=row["donor"],
-            agreement=row["agreement_no"],
-            received_on=row["received_on"],
-            journal_seq=int(row["journal_seq"]),
-            recorded_by=row["recorded_by"],
-        )
+    def of(cls, receipt: records.ReceiptRecord) -> ReceiptView:
+        """From a receipt."""
+        return view(cls, receipt, amount=format_amount(receipt.fen), agreement=receipt.agreement_no)
 
 
 class ConflictLinkView(msgspec.Struct):
@@ -317,15 +304,9 @@ class ConflictLinkView(msgspec.Struct):
     created_by: str
 
     @classmethod
-    def of(cls, row: Row) -> ConflictLinkView:
-        """From a link row."""
-        return cls(
-            id=row["id"],
-            grantee_id=row["grantee"],
-            username=row["username"],
-            reason=row["reason"],
-            created_by=row["created_by"],
-        )
+    def of(cls, link: records.ConflictLinkRecord) -> ConflictLinkView:
+        """From a link."""
+        return view(cls, link)
 
 
 class GranteeView(msgspec.Struct):
@@ -341,10 +322,11 @@ class GranteeView(msgspec.Struct):
     conflicts: list[ConflictLinkView] = []
 
     @classmethod
-    def of(cls, row: Row, links: list[Row] | None = None) -> GranteeView:
-        """From a grantee row and its links."""
-        fields = {k: row[k] for k in cls.__struct_fields__ if k != "conflicts"}
-        return cls(**fields, conflicts=[ConflictLinkView.of(link) for link in links or []])
+    def of(
+        cls, grantee: records.GranteeRecord, links: list[records.ConflictLinkRecord] | None = None
+    ) -> GranteeView:
+        """From a grantee and its links."""
+        return view(cls, grantee, conflicts=[ConflictLinkView.of(link) for link in links or []])
 
 
 class CallView(msgspec.Struct):
@@ -362,19 +344,14 @@ class CallView(msgspec.Struct):
     tranche_percents: list[int]
 
     @classmethod
-    def of(cls, row: Row) -> CallView:
-        """From a call row."""
-        return cls(
-            id=row["id"],
-            fund_id=row["fund"],
-            title=row["title"],
-            budget=_money(row["budget_fen"]),
-            opens_on=row["opens_on"],
-            closes_on=row["closes_on"],
-            max_fund_share_percent=row["max_fund_share_percent"],
-            require_full_funding=bool(row["require_full_funding"]),
-            max_grant=_money_or_none(row["max_grant_fen"]),
-            tranche_percents=[int(p) for p in row["tranche_percents"].split(",")],
+    def of(cls, call: records.CallRecord) -> CallView:
+        """From a call."""
+        return view(
+            cls,
+            call,
+            budget=format_amount(call.budget_fen),
+            max_grant=_money_or_none(call.max_grant_fen),
+            tranche_percents=[int(p) for p in call.tranche_percents.split(",")],
         )
 
 
@@ -387,9 +364,9 @@ class ReviewView(msgspec.Struct):
     notes: str
 
     @classmethod
-    def of(cls, row: Row) -> ReviewView:
-        """From a review row."""
-        return cls(id=row["id"], reviewer=row["reviewer"], score=row["score"], notes=row["notes"])
+    def of(cls, review: records.ReviewRecord) -> ReviewView:
+        """From a review."""
+        return view(cls, review)
 
 
 class ApplicationView(msgspec.Struct):
@@ -412,23 +389,18 @@ class ApplicationView(msgspec.Struct):
     reviews: list[ReviewView] = []
 
     @classmethod
-    def of(cls, row: Row, reviews: list[Row] | None = None) -> ApplicationView:
-        """From an application row and its reviews."""
-        mean = mean_score(r["score"] for r in reviews or [])
-        return cls(
-            id=row["id"],
-            call_id=row["call"],
-            grantee_id=row["grantee"],
-            project=row["project"],
-            project_budget=_money(row["project_budget_fen"]),
-            requested_amount=_money(row["requested_fen"]),
-            pledged_amount=_money(row["pledged_fen"]),
-            submitted_on=row["submitted_on"],
-            status=row["status"],
-            recorded_by=row["recorded_by"],
-            approved_amount=_money_or_none(row["approved_fen"]),
-            decided_by=row["decided_by"],
-            decision_reason=row["decision_reason"],
+    def of(
+        cls, application: records.ApplicationRecord, reviews: list[records.ReviewRecord] | None = None
+    ) -> ApplicationView:
+        """From an application and its reviews."""
+        mean = mean_score(r.score for r in reviews or [])
+        return view(
+            cls,
+            application,
+            project_budget=format_amount(application.project_budget_fen),
+            requested_amount=format_amount(application.requested_fen),
+            pledged_amount=format_amount(application.pledged_fen),
+            approved_amount=_money_or_none(application.approved_fen),
             mean_score=None if mean is None else str(mean),
             reviews=[ReviewView.of(r) for r in reviews or []],
         )
@@ -445,16 +417,9 @@ class TrancheView(msgspec.Struct):
     journal_seq: int | None
 
     @classmethod
-    def of(cls, row: Row) -> TrancheView:
-        """From a tranche row."""
-        return cls(
-            n=row["n"],
-            amount=_money(row["amount_fen"]),
-            status=row["status"],
-            paid_on=row["paid_on"],
-            payment_ref=row["payment_ref"],
-            journal_seq=None if row["journal_seq"] is None else int(row["journal_seq"]),
-        )
+    def of(cls, tranche: records.TrancheRecord) -> TrancheView:
+        """From a tranche."""
+        return view(cls, tranche, amount=format_amount(tranche.amount_fen))
 
 
 class ReportView(msgspec.Struct):
@@ -471,10 +436,9 @@ class ReportView(msgspec.Struct):
     decision_notes: str
 
     @classmethod
-    def of(cls, row: Row) -> ReportView:
-        """From a report row."""
-        fields = {k: row[k] for k in cls.__struct_fields__ if k != "grant_id"}
-        return cls(grant_id=row["grant"], **fields)
+    def of(cls, report: records.ReportRecord) -> ReportView:
+        """From a report."""
+        return view(cls, report)
 
 
 class ReturnView(msgspec.Struct):
@@ -487,15 +451,9 @@ class ReturnView(msgspec.Struct):
     journal_seq: int
 
     @classmethod
-    def of(cls, row: Row) -> ReturnView:
-        """From a return row."""
-        return cls(
-            id=row["id"],
-            amount=_money(row["fen"]),
-            returned_on=row["returned_on"],
-            reference=row["reference"],
-            journal_seq=int(row["journal_seq"]),
-        )
+    def of(cls, returned: records.ReturnRecord) -> ReturnView:
+        """From a return."""
+        return view(cls, returned, amount=format_amount(returned.fen))
 
 
 class GrantView(msgspec.Struct):
@@ -524,30 +482,21 @@ class GrantView(msgspec.Struct):
     @classmethod
     def of(
         cls,
-        row: Row,
-        tranches: list[Row] | None = None,
-        reports: list[Row] | None = None,
-        returns: list[Row] | None = None,
+        grant: records.GrantRecord,
+        tranches: list[records.TrancheRecord] | None = None,
+        reports: list[records.ReportRecord] | None = None,
+        returns: list[records.ReturnRecord] | None = None,
     ) -> GrantView:
-        """From a grant row and, for the detail, its tranches, reports and returns."""
-        amount, paid, released = int(row["amount_fen"]), int(row["paid_fen"]), int(row["released_fen"])
-        return cls(
-            id=row["id"],
-            grant_no=row["grant_no"],
-            application_id=row["application"],
-            fund_id=row["fund"],
-            grantee_id=row["grantee"],
-            status=row["status"],
-            amount=format_amount(amount),
-            paid=format_amount(paid),
-            returned=_money(row["returned_fen"]),
-            released=format_amount(released),
-            unpaid=format_amount(amount - paid - released),
-            agreement=row["agreement_no"],
-            signed_on=row["signed_on"],
-            commitment_seq=row["commitment_seq"],
-            release_seq=row["release_seq"],
-            status_reason=row["status_reason"],
+        """From a grant and, for the detail, its tranches, reports and returns."""
+        return view(
+            cls,
+            grant,
+            amount=format_amount(grant.amount_fen),
+            paid=format_amount(grant.paid_fen),
+            returned=format_amount(grant.returned_fen),
+            released=format_amount(grant.released_fen),
+            unpaid=format_amount(grant.amount_fen - grant.paid_fen - grant.released_fen),
+            agreement=grant.agreement_no,
             tranches=[TrancheView.of(t) for t in tranches or []],
             reports=[ReportView.of(r) for r in reports or []],
             returns=[ReturnView.of(r) for r in returns or []],
@@ -563,11 +512,6 @@ class PeriodCloseView(msgspec.Struct):
     closed_by: str
 
     @classmethod
-    def of(cls, row: Row) -> PeriodCloseView:
-        """From a close row."""
-        return cls(
-            period=row["period"],
-            ends_on=row["ends_on"],
-            journal_seq=row["journal_seq"],
-            closed_by=row["closed_by"],
-        )
+    def of(cls, close: records.PeriodCloseRecord) -> PeriodCloseView:
+        """From a close."""
+        return view(cls, close)

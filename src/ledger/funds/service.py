@@ -27,14 +27,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from ledger.config import Settings
 from ledger.core import clock
+from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput, NotFound
 from ledger.core.money import Fen
+from ledger.core.records import snapshot
 from ledger.db import serialize, write_transaction
-from ledger.funds import domain
+from ledger.funds import domain, records
 from ledger.funds.config import FundConfig, load_fund_config
 from ledger.funds.domain import (
     ApplicationAction,
@@ -72,7 +74,6 @@ from ledger.funds.repository import (
     GranteeRepository,
     GrantRepository,
     PeriodCloseRepository,
-    Row,
 )
 from ledger.journal import service as journal
 from ledger.journal.service import Ledger
@@ -102,12 +103,12 @@ def fund_config() -> FundConfig:
 # --------------------------------------------------------------------------------------------------
 
 
-def matching_rule(call: Row) -> MatchingRule:
+def matching_rule(call: records.CallRecord) -> MatchingRule:
     """The matching rule stored on a call."""
     return MatchingRule(
-        max_fund_share_percent=Decimal(call["max_fund_share_percent"]),
-        require_full_funding=bool(call["require_full_funding"]),
-        max_grant_fen=None if call["max_grant_fen"] is None else int(call["max_grant_fen"]),
+        max_fund_share_percent=Decimal(call.max_fund_share_percent),
+        require_full_funding=call.require_full_funding,
+        max_grant_fen=call.max_grant_fen,
     )
 
 
@@ -116,13 +117,13 @@ def percents_of(text: str) -> tuple[int, ...]:
     return tuple(int(p) for p in text.split(","))
 
 
-def grant_balance(grant: Row) -> GrantBalance:
+def grant_balance(grant: records.GrantRecord | records.GrantMoney) -> GrantBalance:
     """One grant's money as the domain sees it."""
     return GrantBalance(
-        amount=int(grant["amount_fen"]),
-        paid=int(grant["paid_fen"]),
-        returned=int(grant["returned_fen"]),
-        released=int(grant["released_fen"]),
+        amount=grant.amount_fen,
+        paid=grant.paid_fen,
+        returned=grant.returned_fen,
+        released=grant.released_fen,
     )
 
 
@@ -137,7 +138,7 @@ async def _booking_date(on: dt.date, field: str) -> dt.date:
     _not_future(on, field)
     latest = await PeriodCloseRepository().latest()
     closed = domain.closed_period_of(
-        on, None if latest is None else domain.ClosedPeriod(latest["period"], latest["ends_on"])
+        on, None if latest is None else domain.ClosedPeriod(latest.period, latest.ends_on)
     )
     if closed is not None:
         raise PeriodClosed(
@@ -156,7 +157,10 @@ def _required(text: str, field: str) -> str:
     return value
 
 
-def _found(row: Row | None, error: type[NotFound], what: str, key: object) -> Row:
+R = TypeVar("R")
+
+
+def _found(row: R | None, error: type[NotFound], what: str, key: object) -> R:
     """``row``, or ``error`` naming the input at fault: ``fund_id`` in a path or a body for a fund."""
     if row is None:
         raise error(f"{what} {key} does not exist", field=f"{what}_id")
@@ -175,21 +179,21 @@ class _Books:
         self.grants = GrantRepository()
         self.closes = PeriodCloseRepository()
 
-    async def fund(self, fund_id: int) -> Row:
+    async def fund(self, fund_id: int) -> records.FundRecord:
         return _found(await self.funds.get(fund_id), FundNotFound, "fund", fund_id)
 
-    async def grantee(self, grantee_id: int) -> Row:
+    async def grantee(self, grantee_id: int) -> records.GranteeRecord:
         return _found(await self.grantees.get(grantee_id), GranteeNotFound, "grantee", grantee_id)
 
-    async def call(self, call_id: int) -> Row:
+    async def call(self, call_id: int) -> records.CallRecord:
         return _found(await self.calls.get(call_id), CallNotFound, "call", call_id)
 
-    async def application(self, application_id: int) -> Row:
+    async def application(self, application_id: int) -> records.ApplicationRecord:
         return _found(
             await self.applications.get(application_id), ApplicationNotFound, "application", application_id
         )
 
-    async def grant(self, grant_id: int) -> Row:
+    async def grant(self, grant_id: int) -> records.GrantRecord:
         return _found(await self.grants.get(grant_id), GrantNotFound, "grant", grant_id)
 
     async def position(self, fund_id: int) -> FundPosition:
@@ -198,7 +202,7 @@ class _Books:
         for row in await self.funds.grant_money(fund_id):
             balance = grant_balance(row)
             committed += balance.unpaid
-            if row["status"] == GrantStatus.AGREEMENT_PENDING:
+            if row.status == GrantStatus.AGREEMENT_PENDING:
                 unsigned += balance.unpaid
             paid += balance.paid
             returned += balance.returned
@@ -211,7 +215,7 @@ class _Books:
         )
 
     async def conflicted_users(self, grantee_id: int) -> list[str]:
-        return [row["username"] for row in await self.grantees.links(grantee_id)]
+        return [row.username for row in await self.grantees.links(grantee_id)]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -224,7 +228,7 @@ class FundService(_Books):
 
     async def create_fund(
         self, *, code: str, name: str, purpose: str, restriction: Restriction, actor: Principal
-    ) -> Row:
+    ) -> records.FundRecord:
         """Create a fund; refuse a taken code with ``DuplicateFund``."""
         async with write_transaction():
             if await self.funds.by_code(code):
@@ -251,7 +255,7 @@ class FundService(_Books):
         agreement: str,
         received_on: dt.date,
         actor: Principal,
-    ) -> Row:
+    ) -> records.ReceiptRecord:
         """Record money received (Dr 1002 / Cr the income account of its kind and the fund's restriction)."""
         domain.check_receipt(
             kind,
@@ -279,11 +283,11 @@ class FundService(_Books):
                 date=received_on,
                 book=BOOK,
                 payee=donor.strip(),
-                narration=f"{fund['name']} 收款 {agreement.strip()}",
-                postings=domain.receipt_postings(kind, Restriction(fund["restriction"]), amount_fen),
+                narration=f"{fund.name} 收款 {agreement.strip()}",
+                postings=domain.receipt_postings(kind, Restriction(fund.restriction), amount_fen),
                 cause=f"fund-receipt:{receipt_id}",
                 actor=actor.username,
-                links={"fund": fund["code"], "agreement": agreement.strip()},
+                links={"fund": fund.code, "agreement": agreement.strip()},
             )
             await self.funds.set_receipt_seq(receipt_id, entry.seq)
             receipt = _found(await self.funds.receipt(receipt_id), NotFound, "receipt", receipt_id)
@@ -291,12 +295,29 @@ class FundService(_Books):
         await self.ledger.export_quietly()
         return receipt
 
+    async def fund_by_code(self, code: str) -> records.FundRecord | None:
+        """The fund called ``code``, or ``None``."""
+        return await self.funds.by_code(code)
+
+    async def all_funds(self) -> list[records.FundRecord]:
+        """Every fund, oldest first."""
+        return await self.funds.all()
+
+    async def receipts(self, fund_id: int, *, limit: int, offset: int) -> list[records.ReceiptRecord]:
+        """An existing fund's receipts, oldest first."""
+        await self.fund(fund_id)
+        return await self.funds.receipts(fund_id, limit=limit, offset=offset)
+
+    async def closed_periods(self) -> list[records.PeriodCloseRecord]:
+        """Closed periods of the charity book, oldest first."""
+        return await self.closes.all()
+
     async def fund_position(self, fund_id: int) -> FundPosition:
         """The fund's position now."""
         await self.fund(fund_id)
         return await self.position(fund_id)
 
-    async def close_period(self, period: str, *, actor: Principal) -> Row:
+    async def close_period(self, period: str, *, actor: Principal) -> records.PeriodCloseRecord:
         """Close ``period`` (``2026-10`` or ``2026``) once: income and expense into net assets.
 
         Raises:
@@ -315,11 +336,11 @@ class FundService(_Books):
         async with write_transaction():
             await serialize(CLOSE_LOCK)
             closed = await self.closes.all()
-            domain.check_period_open(period, [row["period"] for row in closed])
-            latest = domain.ClosedPeriod(closed[-1]["period"], closed[-1]["ends_on"]) if closed else None
+            domain.check_period_open(period, [row.period for row in closed])
+            latest = domain.ClosedPeriod(closed[-1].period, closed[-1].ends_on) if closed else None
             if domain.closed_period_of(ends_on, latest) is not None:
                 raise PeriodOutOfOrder(
-                    f"period {period} ends before {closed[-1]['period']}, which is closed already",
+                    f"period {period} ends before {closed[-1].period}, which is closed already",
                     field="period",
                     rule="close periods in order",
                 )
@@ -346,8 +367,9 @@ class FundService(_Books):
             )
             row = {"id": close_id, "period": period, "ends_on": ends_on, "journal_seq": seq}
             await record_audit(actor, "fund.period_close", "fund_period_close", close_id, None, row)
+            close = _found(await self.closes.get(close_id), NotFound, "period close", close_id)
         await self.ledger.export_quietly()
-        return {**row, "key": key, "closed_by": actor.username}
+        return close
 
 
 # --------------------------------------------------------------------------------------------------
@@ -357,6 +379,30 @@ class FundService(_Books):
 
 class ApplicationService(_Books):
     """Organisations, calls for applications, applications, their review and the decision."""
+
+    async def grantee_page(self, *, limit: int, offset: int) -> list[records.GranteeRecord]:
+        """Organisations by id."""
+        return await self.grantees.page(limit=limit, offset=offset)
+
+    async def grantee_detail(
+        self, grantee_id: int
+    ) -> tuple[records.GranteeRecord, list[records.ConflictLinkRecord]]:
+        """An organisation with its conflict-of-interest links."""
+        return await self.grantee(grantee_id), await self.grantees.links(grantee_id)
+
+    async def call_page(self, *, limit: int, offset: int) -> list[records.CallRecord]:
+        """Calls by id."""
+        return await self.calls.page(limit=limit, offset=offset)
+
+    async def application_page(
+        self, *, call_id: int | None, status: str | None, limit: int, offset: int
+    ) -> list[records.ApplicationRecord]:
+        """Applications by id, optionally of one call or in one status."""
+        return await self.applications.page(call_id=call_id, status=status, limit=limit, offset=offset)
+
+    async def reviews(self, application_id: int) -> list[records.ReviewRecord]:
+        """An application's reviews, oldest first."""
+        return await self.applications.reviews(application_id)
 
     async def add_grantee(
         self,
@@ -368,7 +414,7 @@ class ApplicationService(_Books):
         bank_name: str,
         bank_account: str,
         actor: Principal,
-    ) -> Row:
+    ) -> records.GranteeRecord:
         """Register a social organisation under its validated unified social credit code."""
         code = domain.validate_grantee_credit_code(
             credit_code, registration_authorities=fund_config().grantee_registration_authorities
@@ -394,7 +440,9 @@ class ApplicationService(_Books):
             await record_audit(actor, "grantee.create", "fund_grantee", grantee_id, None, grantee)
         return grantee
 
-    async def link_conflict(self, grantee_id: int, *, username: str, reason: str, actor: Principal) -> Row:
+    async def link_conflict(
+        self, grantee_id: int, *, username: str, reason: str, actor: Principal
+    ) -> records.ConflictLinkRecord:
         """Record that ``username`` is linked to the organisation (may not review or decide its cases)."""
         async with write_transaction():
             await self.grantee(grantee_id)
@@ -430,7 +478,7 @@ class ApplicationService(_Books):
         rule: MatchingRule | None,
         tranche_percents: Sequence[int] | None,
         actor: Principal,
-    ) -> Row:
+    ) -> records.CallRecord:
         """Open a call with a budget, a window, a matching rule and a tranche split (defaults: fund.toml)."""
         domain.check_call(budget_fen, opens_on, closes_on)
         rule = rule or fund_config().matching
@@ -465,13 +513,13 @@ class ApplicationService(_Books):
         pledged_fen: Fen,
         submitted_on: dt.date,
         actor: Principal,
-    ) -> Row:
+    ) -> records.ApplicationRecord:
         """Record an organisation's application, checked against the call's window and matching rule."""
         _not_future(submitted_on, "submitted_on")
         async with write_transaction():
             call = await self.call(call_id)
             await self.grantee(grantee_id)
-            domain.check_in_window(call["opens_on"], call["closes_on"], submitted_on)
+            domain.check_in_window(call.opens_on, call.closes_on, submitted_on)
             domain.check_matching(matching_rule(call), project_budget_fen, requested_fen, pledged_fen)
             application_id = await self.applications.add(
                 call=call_id,
@@ -491,16 +539,18 @@ class ApplicationService(_Books):
             )
         return application
 
-    async def review(self, application_id: int, *, score: int, notes: str, actor: Principal) -> Row:
+    async def review(
+        self, application_id: int, *, score: int, notes: str, actor: Principal
+    ) -> records.ApplicationRecord:
         """Record the signed-in user's review (not the recorder's, not a conflicted user's)."""
         domain.check_score(score, fund_config().score_scale)
         async with write_transaction():
             before = await self.application(application_id)
-            status = domain.next_application_status(before["status"], ApplicationAction.REVIEW)
+            status = domain.next_application_status(before.status, ApplicationAction.REVIEW)
             domain.check_reviewer(
                 actor.username,
-                await self.conflicted_users(before["grantee"]),
-                recorded_by=before["recorded_by"],
+                await self.conflicted_users(before.grantee_id),
+                recorded_by=before.recorded_by,
             )
             key = f"{application_id}|{actor.username}"
             if await self.applications.review_by_key(key):
@@ -525,20 +575,22 @@ class ApplicationService(_Books):
                 "fund_application",
                 application_id,
                 before,
-                {**after, "review": {"id": review_id, "score": score, "notes": notes.strip()}},
+                {**snapshot(after), "review": {"id": review_id, "score": score, "notes": notes.strip()}},
             )
         return after
 
-    async def _check_decider(self, application: Row, actor: Principal) -> None:
-        reviewers = [row["reviewer"] for row in await self.applications.reviews(application["id"])]
+    async def _check_decider(self, application: records.ApplicationRecord, actor: Principal) -> None:
+        reviewers = [row.reviewer for row in await self.applications.reviews(application.id)]
         domain.check_decider(
             actor.username,
-            application["recorded_by"],
+            application.recorded_by,
             reviewers,
-            await self.conflicted_users(application["grantee"]),
+            await self.conflicted_users(application.grantee_id),
         )
 
-    async def approve(self, application_id: int, *, approved_fen: Fen, actor: Principal) -> Row:
+    async def approve(
+        self, application_id: int, *, approved_fen: Fen, actor: Principal
+    ) -> records.GrantRecord:
         """Approve ``approved_fen`` (≤ requested) and commit it: a grant awaiting its agreement.
 
         Judged under the fund's lock on fresh sums, so concurrent approvals never commit more than
@@ -548,23 +600,23 @@ class ApplicationService(_Books):
             The new grant.
         """
         async with write_transaction():
-            call = await self.call((await self.application(application_id))["call"])
-            await serialize(f"fund:{call['fund']}")
+            call = await self.call((await self.application(application_id)).call_id)
+            await serialize(f"fund:{call.fund_id}")
             before = await self.application(application_id)
-            status = domain.next_application_status(before["status"], ApplicationAction.APPROVE)
+            status = domain.next_application_status(before.status, ApplicationAction.APPROVE)
             await self._check_decider(before, actor)
             domain.check_matching(
                 matching_rule(call),
-                int(before["project_budget_fen"]),
-                int(before["requested_fen"]),
-                int(before["pledged_fen"]),
+                int(before.project_budget_fen),
+                int(before.requested_fen),
+                int(before.pledged_fen),
                 approved_fen,
             )
             domain.check_call_budget(
-                int(call["budget_fen"]), await self.calls.committed_fen(call["id"]), approved_fen
+                int(call.budget_fen), await self.calls.committed_fen(call.id), approved_fen
             )
-            domain.after_commit(await self.position(call["fund"]), approved_fen, signed=False)
-            percents = percents_of(call["tranche_percents"])
+            domain.after_commit(await self.position(call.fund_id), approved_fen, signed=False)
+            percents = percents_of(call.tranche_percents)
             schedule = domain.tranche_schedule(approved_fen, percents)
             now = clock.now()
             await self.applications.update(
@@ -578,11 +630,11 @@ class ApplicationService(_Books):
             grant_id = await self.grants.add(
                 grant_no=grant_no,
                 application=application_id,
-                fund=call["fund"],
-                grantee=before["grantee"],
+                fund=call.fund_id,
+                grantee=before.grantee_id,
                 amount_fen=approved_fen,
                 status=GrantStatus.AGREEMENT_PENDING.value,
-                tranche_percents=call["tranche_percents"],
+                tranche_percents=call.tranche_percents,
                 created_at=now,
             )
             for n, fen in enumerate(schedule, start=1):
@@ -597,12 +649,14 @@ class ApplicationService(_Books):
             await record_audit(actor, "grant.commit", "fund_grant", grant_id, None, grant)
         return grant
 
-    async def reject(self, application_id: int, *, reason: str, actor: Principal) -> Row:
+    async def reject(
+        self, application_id: int, *, reason: str, actor: Principal
+    ) -> records.ApplicationRecord:
         """Reject an application with a reason (by someone who neither recorded nor reviewed it)."""
         text = domain.check_rejection_reason(reason)
         async with write_transaction():
             before = await self.application(application_id)
-            status = domain.next_application_status(before["status"], ApplicationAction.REJECT)
+            status = domain.next_application_status(before.status, ApplicationAction.REJECT)
             await self._check_decider(before, actor)
             await self.applications.update(
                 application_id,
@@ -625,16 +679,16 @@ class ApplicationService(_Books):
 class GrantContext:
     """A grant read under its fund's lock, with what its entries need."""
 
-    grant: Row
-    fund: Row
-    grantee: Row
+    grant: records.GrantRecord
+    fund: records.FundRecord
+    grantee: records.GranteeRecord
 
     @property
     def restriction(self) -> Restriction:
-        return Restriction(self.fund["restriction"])
+        return Restriction(self.fund.restriction)
 
     def links(self, **more: str) -> dict[str, str]:
-        return {"grant": self.grant["grant_no"], "fund": self.fund["code"], **more}
+        return {"grant": self.grant.grant_no, "fund": self.fund.code, **more}
 
 
 class GrantService(_Books):
@@ -642,11 +696,11 @@ class GrantService(_Books):
 
     async def _locked(self, grant_id: int) -> GrantContext:
         """Take the grant's fund lock and read the grant afresh (inside the transaction)."""
-        fund_id = (await self.grant(grant_id))["fund"]
+        fund_id = (await self.grant(grant_id)).fund_id
         await serialize(f"fund:{fund_id}")
         grant = await self.grant(grant_id)
         return GrantContext(
-            grant=grant, fund=await self.fund(fund_id), grantee=await self.grantee(grant["grantee"])
+            grant=grant, fund=await self.fund(fund_id), grantee=await self.grantee(grant.grantee_id)
         )
 
     async def _post(
@@ -655,7 +709,7 @@ class GrantService(_Books):
         *,
         on: dt.date,
         narration: str,
-        legs: Any,
+        legs: Sequence[Posting],
         cause: str,
         actor: Principal,
         **links: str,
@@ -663,8 +717,8 @@ class GrantService(_Books):
         entry = await journal.post(
             date=on,
             book=BOOK,
-            payee=ctx.grantee["name"],
-            narration=f"{narration} {ctx.grant['grant_no']}",
+            payee=ctx.grantee.name,
+            narration=f"{narration} {ctx.grant.grant_no}",
             postings=legs,
             cause=cause,
             actor=actor.username,
@@ -680,8 +734,8 @@ class GrantService(_Books):
         unpaid = balance.unpaid
         if unpaid == 0:
             return {}
-        signed = ctx.grant["status"] != GrantStatus.AGREEMENT_PENDING
-        domain.after_cancel(await self.position(ctx.fund["id"]), unpaid, signed=signed)
+        signed = ctx.grant.status != GrantStatus.AGREEMENT_PENDING
+        domain.after_cancel(await self.position(ctx.fund.id), unpaid, signed=signed)
         changes: dict[str, Any] = {"released_fen": domain.grant_after_release(balance, unpaid).released}
         if signed:
             changes["release_seq"] = await self._post(
@@ -689,28 +743,32 @@ class GrantService(_Books):
                 on=await _booking_date(on, field),
                 narration=f"{why} 释放未付资助款",
                 legs=domain.cancellation_postings(unpaid, ctx.restriction),
-                cause=f"grant-release:{ctx.grant['id']}",
+                cause=f"grant-release:{ctx.grant.id}",
                 actor=actor,
             )
-        for tranche in await self.grants.tranches(ctx.grant["id"]):
-            if tranche["status"] == TRANCHE_SCHEDULED:
-                await self.grants.update_tranche(tranche["id"], status=TRANCHE_RELEASED)
+        for tranche in await self.grants.tranches(ctx.grant.id):
+            if tranche.status == TRANCHE_SCHEDULED:
+                await self.grants.update_tranche(tranche.id, status=TRANCHE_RELEASED)
         return changes
 
-    async def _finish(self, ctx: GrantContext, action: str, actor: Principal, **changes: Any) -> Row:
-        await self.grants.update(ctx.grant["id"], **changes)
-        after = await self.grant(ctx.grant["id"])
-        await record_audit(actor, action, "fund_grant", ctx.grant["id"], ctx.grant, after)
+    async def _finish(
+        self, ctx: GrantContext, action: str, actor: Principal, **changes: Any
+    ) -> records.GrantRecord:
+        await self.grants.update(ctx.grant.id, **changes)
+        after = await self.grant(ctx.grant.id)
+        await record_audit(actor, action, "fund_grant", ctx.grant.id, ctx.grant, after)
         return after
 
-    async def sign(self, grant_id: int, *, agreement: str, signed_on: dt.date, actor: Principal) -> Row:
+    async def sign(
+        self, grant_id: int, *, agreement: str, signed_on: dt.date, actor: Principal
+    ) -> records.GrantRecord:
         """Sign the agreement: Dr 5101 / Cr 2209 and, for a restricted fund, Dr 3102 / Cr 3101."""
         number = _required(agreement, "agreement")
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.SIGN)
-            amount = int(ctx.grant["amount_fen"])
-            domain.after_signing(await self.position(ctx.fund["id"]), amount)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.SIGN)
+            amount = int(ctx.grant.amount_fen)
+            domain.after_signing(await self.position(ctx.fund.id), amount)
             seq = await self._post(
                 ctx,
                 on=await _booking_date(signed_on, "signed_on"),
@@ -734,35 +792,35 @@ class GrantService(_Books):
 
     async def pay_tranche(
         self, grant_id: int, n: int, *, paid_on: dt.date, payment_ref: str, actor: Principal
-    ) -> Row:
+    ) -> records.GrantRecord:
         """Pay tranche ``n``: Dr 2209 / Cr 1002; tranche ``n > 1`` needs the previous report accepted."""
         reference = _required(payment_ref, "payment_ref")
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.PAY_TRANCHE)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.PAY_TRANCHE)
             tranches = await self.grants.tranches(grant_id)
             domain.check_tranche_order(
                 n,
                 tranche_count=len(tranches),
-                paid_tranches=sum(1 for t in tranches if t["status"] == TRANCHE_PAID),
-                accepted_reports=int(ctx.grant["accepted_reports"]),
+                paid_tranches=sum(1 for t in tranches if t.status == TRANCHE_PAID),
+                accepted_reports=int(ctx.grant.accepted_reports),
             )
             tranche = tranches[n - 1]
-            amount = int(tranche["amount_fen"])
-            domain.after_tranche_paid(await self.position(ctx.fund["id"]), amount)
+            amount = int(tranche.amount_fen)
+            domain.after_tranche_paid(await self.position(ctx.fund.id), amount)
             balance = domain.grant_after_tranche_paid(grant_balance(ctx.grant), amount)
             seq = await self._post(
                 ctx,
                 on=await _booking_date(paid_on, "paid_on"),
                 narration=f"拨付第{n}期资助款",
                 legs=domain.tranche_payment_postings(amount),
-                cause=f"grant-tranche:{tranche['id']}",
+                cause=f"grant-tranche:{tranche.id}",
                 actor=actor,
                 tranche=str(n),
                 **{"payment-ref": reference},
             )
             await self.grants.update_tranche(
-                tranche["id"],
+                tranche.id,
                 status=TRANCHE_PAID,
                 paid_on=paid_on,
                 payment_ref=reference,
@@ -775,15 +833,15 @@ class GrantService(_Books):
 
     async def submit_report(
         self, grant_id: int, *, summary: str, submitted_on: dt.date, actor: Principal
-    ) -> Row:
+    ) -> records.ReportRecord:
         """Record the grantee's report on the latest tranche (final once every tranche is paid)."""
         text = _required(summary, "summary")
         _not_future(submitted_on, "submitted_on")
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.SUBMIT_REPORT)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.SUBMIT_REPORT)
             tranches = await self.grants.tranches(grant_id)
-            paid = sum(1 for t in tranches if t["status"] == TRANCHE_PAID)
+            paid = sum(1 for t in tranches if t.status == TRANCHE_PAID)
             kind = "final" if paid >= len(tranches) else "mid"
             report_id = await self.grants.add_report(
                 grant=grant_id,
@@ -796,13 +854,13 @@ class GrantService(_Books):
             await self._finish(ctx, "grant.report_submit", actor, status=status)
         return _found(await self.grants.report(report_id), ReportNotFound, "report", report_id)
 
-    async def _pending_report(self, grant_id: int, report_id: int) -> Row:
+    async def _pending_report(self, grant_id: int, report_id: int) -> records.ReportRecord:
         report = await self.grants.report(report_id)
-        if report is None or report["grant"] != grant_id:
+        if report is None or report.grant_id != grant_id:
             raise ReportNotFound(f"grant {grant_id} has no report {report_id}", field="report_id")
-        if report["status"] != REPORT_SUBMITTED:
+        if report.status != REPORT_SUBMITTED:
             raise ReportNotPending(
-                f"report {report_id} is {report['status']}", field="status", rule="report submitted"
+                f"report {report_id} is {report.status}", field="status", rule="report submitted"
             )
         return report
 
@@ -815,7 +873,7 @@ class GrantService(_Books):
         notes: str,
         accepted_on: dt.date,
         actor: Principal,
-    ) -> Row:
+    ) -> records.GrantRecord:
         """Accept a report (not by its recorder or a conflicted user).
 
         The report is final once every tranche is paid, or when ``final`` says the project ended
@@ -828,17 +886,17 @@ class GrantService(_Books):
             report = await self._pending_report(grant_id, report_id)
             domain.check_decider(
                 actor.username,
-                report["recorded_by"],
+                report.recorded_by,
                 (),
-                await self.conflicted_users(ctx.grant["grantee"]),
+                await self.conflicted_users(ctx.grant.grantee_id),
                 field="accepted_by",
             )
             tranches = await self.grants.tranches(grant_id)
-            paid = sum(1 for t in tranches if t["status"] == TRANCHE_PAID)
+            paid = sum(1 for t in tranches if t.status == TRANCHE_PAID)
             action = domain.report_acceptance_action(paid, len(tranches))
             if final:
                 action = GrantAction.ACCEPT_FINAL_REPORT
-            status = domain.next_grant_status(ctx.grant["status"], action)
+            status = domain.next_grant_status(ctx.grant.status, action)
             changes: dict[str, Any] = {}
             if action is GrantAction.ACCEPT_FINAL_REPORT:
                 changes = await self._release_unpaid(
@@ -847,7 +905,7 @@ class GrantService(_Books):
             await self.grants.update_report(
                 report_id,
                 status=REPORT_ACCEPTED,
-                kind="final" if action is GrantAction.ACCEPT_FINAL_REPORT else report["kind"],
+                kind="final" if action is GrantAction.ACCEPT_FINAL_REPORT else report.kind,
                 decided_by=actor.username,
                 decision_notes=notes.strip(),
                 decided_at=clock.now(),
@@ -857,19 +915,21 @@ class GrantService(_Books):
                 "grant.report_accept",
                 actor,
                 status=status,
-                accepted_reports=int(ctx.grant["accepted_reports"]) + 1,
+                accepted_reports=int(ctx.grant.accepted_reports) + 1,
                 **changes,
             )
         await self.ledger.export_quietly()
         return after
 
-    async def send_back_report(self, grant_id: int, report_id: int, *, notes: str, actor: Principal) -> Row:
+    async def send_back_report(
+        self, grant_id: int, report_id: int, *, notes: str, actor: Principal
+    ) -> records.GrantRecord:
         """Send a report back to the grantee with notes on what to fix."""
         text = _required(notes, "notes")
         async with write_transaction():
             ctx = await self._locked(grant_id)
             await self._pending_report(grant_id, report_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.SEND_BACK_REPORT)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.SEND_BACK_REPORT)
             await self.grants.update_report(
                 report_id,
                 status=REPORT_SENT_BACK,
@@ -881,12 +941,12 @@ class GrantService(_Books):
 
     async def record_return(
         self, grant_id: int, *, amount_fen: Fen, returned_on: dt.date, reference: str, actor: Principal
-    ) -> Row:
+    ) -> records.GrantRecord:
         """Record unspent money paid back: Dr 1002 / Cr 5101 and Dr 3101 / Cr 3102; available again."""
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.RECORD_RETURN)
-            domain.after_return(await self.position(ctx.fund["id"]), amount_fen)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.RECORD_RETURN)
+            domain.after_return(await self.position(ctx.fund.id), amount_fen)
             balance = domain.grant_after_return(grant_balance(ctx.grant), amount_fen)
             on = await _booking_date(returned_on, "returned_on")
             return_id = await self.grants.add_return(
@@ -912,14 +972,16 @@ class GrantService(_Books):
         await self.ledger.export_quietly()
         return after
 
-    async def cancel(self, grant_id: int, *, reason: str, cancelled_on: dt.date, actor: Principal) -> Row:
+    async def cancel(
+        self, grant_id: int, *, reason: str, cancelled_on: dt.date, actor: Principal
+    ) -> records.GrantRecord:
         """Cancel a grant: its unpaid commitment is released (posted, dated ``cancelled_on``, if the
         agreement was signed)."""
         text = domain.check_rejection_reason(reason)
         _not_future(cancelled_on, "cancelled_on")
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.CANCEL)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.CANCEL)
             changes = await self._release_unpaid(
                 ctx, on=cancelled_on, field="cancelled_on", why="取消资助", actor=actor
             )
@@ -929,14 +991,25 @@ class GrantService(_Books):
         await self.ledger.export_quietly()
         return after
 
-    async def close(self, grant_id: int, *, actor: Principal) -> Row:
+    async def close(self, grant_id: int, *, actor: Principal) -> records.GrantRecord:
         """Close a grant whose final report is accepted (its unpaid rest was released then)."""
         async with write_transaction():
             ctx = await self._locked(grant_id)
-            status = domain.next_grant_status(ctx.grant["status"], GrantAction.CLOSE)
+            status = domain.next_grant_status(ctx.grant.status, GrantAction.CLOSE)
             return await self._finish(ctx, "grant.close", actor, status=status)
 
-    async def detail(self, grant_id: int) -> tuple[Row, list[Row], list[Row], list[Row]]:
+    async def grant_page(self, *, status: str | None, limit: int, offset: int) -> list[records.GrantRecord]:
+        """Grants by id, optionally in one status."""
+        return await self.grants.page(status=status, limit=limit, offset=offset)
+
+    async def detail(
+        self, grant_id: int
+    ) -> tuple[
+        records.GrantRecord,
+        list[records.TrancheRecord],
+        list[records.ReportRecord],
+        list[records.ReturnRecord],
+    ]:
         """A grant with its tranches, reports and returns."""
         grant = await self.grant(grant_id)
         return (
@@ -945,3 +1018,20 @@ class GrantService(_Books):
             await self.grants.reports(grant_id),
             await self.grants.returns(grant_id),
         )
+
+
+# --------------------------------------------------------------------------------------------------
+# Reads for statements (the reports package asks these, never the funds tables)
+# --------------------------------------------------------------------------------------------------
+
+
+async def grants_made_by(end: dt.date) -> list[records.GrantOfPeriod]:
+    """Every grant signed on or before ``end`` (or, unsigned, made by the end of that business day),
+    in grant-number order."""
+    made_before = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=clock.zone())
+    return await GrantRepository().made_by(end, made_before)
+
+
+async def grant_approvals(grant_nos: Sequence[str]) -> list[records.GrantApprovals]:
+    """Who decided each of the grants ``grant_nos`` and their agreement numbers."""
+    return await GrantRepository().approvals(grant_nos)

@@ -11,9 +11,10 @@ from litestar.params import FromPath, FromQuery
 from ledger.core.entries import BOOKS
 from ledger.core.errors import InvalidInput
 from ledger.core.money import format_amount
-from ledger.journal.repository import LedgerCheckRepository
+from ledger.core.records import view
+from ledger.journal.records import AccountFilter
 from ledger.journal.schemas import AccountBalance, AccountJournal, AccountLine, Balances, LedgerStatus
-from ledger.journal.service import Ledger, account_journal, balances, chart
+from ledger.journal.service import Ledger, account_journal, balances, chart, latest_kept
 from ledger.platform.domain import Role
 from ledger.web.auth import access
 from ledger.web.params import Limit, Offset
@@ -42,10 +43,10 @@ class LedgerController(Controller):
         The result is kept (``last_kept_check``), so ``/health`` reports it too.
         """
         report = await Ledger.of(request.app.state.settings).check()
-        kept = await LedgerCheckRepository().latest("check")
+        kept = await latest_kept("check")
         last = None
         if kept is not None:
-            last = {"at": kept["at"].isoformat(), "ok": kept["ok"], "entries": kept["entries"]}
+            last = {"at": kept.at.isoformat(), "ok": kept.ok, "entries": kept.entries}
         return LedgerStatus(ok=report.ok, report=report.to_dict(), last_kept_check=last)
 
     @get("/balances/{book:str}", **access(*READERS), operation_id="ledgerBalances")
@@ -80,24 +81,13 @@ class LedgerController(Controller):
         offset: Offset = 0,
     ) -> AccountJournal:
         """An account's postings, oldest first, with a running balance; filter by date and cause prefix."""
-        page = await account_journal(
-            account, date_from=date_from, date_to=date_to, cause=cause, limit=limit, offset=offset
-        )
+        where = AccountFilter(date_from=date_from, date_to=date_to, cause=cause)
+        page = await account_journal(account, where, limit=limit, offset=offset)
         return AccountJournal(
             account=account,
             opening_balance=format_amount(page.opening),
             lines=[
-                AccountLine(
-                    seq=line["seq"],
-                    date=line["date"],
-                    payee=line["entry.payee"],
-                    narration=line["entry.narration"],
-                    cause=line["entry.cause"],
-                    actor=line["entry.actor"],
-                    amount=format_amount(line["fen"]),
-                    balance=format_amount(running),
-                    hash=line["entry.hash"],
-                )
+                view(AccountLine, line, amount=format_amount(line.fen), balance=format_amount(running))
                 for line, running in zip(page.lines, page.running, strict=True)
             ],
             total=page.total,

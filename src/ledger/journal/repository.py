@@ -11,6 +11,8 @@ from typing import Any
 from piccolo.query.functions.aggregate import Sum
 
 from ledger.core.entries import JournalEntry, Posting
+from ledger.core.records import record_of, records_of
+from ledger.journal.records import AccountFilter, KeptOutcome, PostingLine
 from ledger.journal.tables import JournalEntryRow, JournalPostingRow, LedgerCheckRow
 
 
@@ -156,15 +158,8 @@ class JournalRepository:
         return {int(row["seq"]): row["hash"] for row in rows}
 
     async def account_lines(
-        self,
-        account: str,
-        *,
-        date_from: dt.date | None,
-        date_to: dt.date | None,
-        cause: str | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[dict[str, Any]], int]:
+        self, account: str, where: AccountFilter, *, limit: int, offset: int
+    ) -> tuple[list[PostingLine], int]:
         """An account's postings with their entries, oldest first, and how many match."""
         query = JournalPostingRow.select(
             JournalPostingRow.seq,
@@ -179,17 +174,17 @@ class JournalRepository:
         ).where(JournalPostingRow.account == account)
         count = JournalPostingRow.count().where(JournalPostingRow.account == account)
         conditions = []
-        if date_from is not None:
-            conditions.append(JournalPostingRow.date >= date_from)
-        if date_to is not None:
-            conditions.append(JournalPostingRow.date <= date_to)
-        if cause is not None:
-            conditions.append(JournalPostingRow.entry.cause.like(f"{cause}%"))
+        if where.date_from is not None:
+            conditions.append(JournalPostingRow.date >= where.date_from)
+        if where.date_to is not None:
+            conditions.append(JournalPostingRow.date <= where.date_to)
+        if where.cause is not None:
+            conditions.append(JournalPostingRow.entry.cause.like(f"{where.cause}%"))
         for condition in conditions:
             query = query.where(condition)
             count = count.where(condition)
         rows = await query.order_by(JournalPostingRow.seq).limit(limit).offset(offset)
-        return rows, int(await count)
+        return records_of(PostingLine, rows), int(await count)
 
     async def opening_balance(self, account: str, before: dt.date) -> int:
         """The sum of ``account``'s postings dated before ``before``."""
@@ -236,12 +231,12 @@ class LedgerCheckRepository:
             )
         )
 
-    async def latest(self, kind: str) -> dict[str, Any] | None:
+    async def latest(self, kind: str) -> KeptOutcome | None:
         """The newest outcome of ``kind``: ``id``, ``at``, ``ok``, ``entries`` and ``summary``.
 
         The full report is left out: it can be large, and ``/health`` reads this on every call.
         """
-        row: dict[str, Any] | None = (
+        row = (
             await LedgerCheckRow.select(
                 LedgerCheckRow.id,
                 LedgerCheckRow.at,
@@ -253,4 +248,4 @@ class LedgerCheckRepository:
             .order_by(LedgerCheckRow.id, ascending=False)
             .first()
         )
-        return row
+        return None if row is None else record_of(KeptOutcome, row)

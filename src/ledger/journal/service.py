@@ -34,6 +34,7 @@ from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, UnbalancedEntry, entry_hash
 from ledger.core.errors import Conflict, InvalidInput, LedgerValidationFailed, NotFound
+from ledger.journal.records import AccountFilter, KeptOutcome, PostingLine
 from ledger.journal.repository import JournalRepository, LedgerCheckRepository
 
 log = logging.getLogger("ledger.journal")
@@ -161,36 +162,24 @@ class AccountPage:
     """
 
     opening: int
-    lines: list[dict[str, Any]]
+    lines: list[PostingLine]
     running: list[int]
     total: int
 
 
-async def account_journal(
-    account: str,
-    *,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-    cause: str | None,
-    limit: int,
-    offset: int,
-) -> AccountPage:
+async def account_journal(account: str, where: AccountFilter, *, limit: int, offset: int) -> AccountPage:
     """A page of ``account``'s postings with running balances (the balance starts before ``date_from``)."""
     chart().account(account)
     repo = JournalRepository()
-    lines, total = await repo.account_lines(
-        account, date_from=date_from, date_to=date_to, cause=cause, limit=limit, offset=offset
-    )
-    opening = await repo.opening_balance(account, date_from) if date_from else 0
+    lines, total = await repo.account_lines(account, where, limit=limit, offset=offset)
+    opening = await repo.opening_balance(account, where.date_from) if where.date_from else 0
     if offset and lines:
-        earlier, _ = await repo.account_lines(
-            account, date_from=date_from, date_to=date_to, cause=cause, limit=offset, offset=0
-        )
-        opening += sum(int(row["fen"]) for row in earlier)
+        earlier, _ = await repo.account_lines(account, where, limit=offset, offset=0)
+        opening += sum(row.fen for row in earlier)
     running: list[int] = []
     balance = opening
     for line in lines:
-        balance += int(line["fen"])
+        balance += line.fen
         running.append(balance)
     return AccountPage(opening=opening, lines=lines, running=running, total=total)
 
@@ -361,13 +350,13 @@ class Ledger:
         """After a failure was kept, keep the success that clears it (nothing is kept otherwise)."""
         try:
             last = await LedgerCheckRepository().latest("export")
-            if last is None or last["ok"]:
+            if last is None or last.ok:
                 return
             summary = f"caught up: appended {result.appended}, files at seq {result.last_seq}"
             await self._keep(
                 "export", ok=True, entries=result.last_seq, summary=summary, report={"summary": summary}
             )
-            log.info("ledger export %s, after the failure kept at %s", summary, _iso(last))
+            log.info("ledger export %s, after the failure kept at %s", summary, last.at_iso)
         except Exception as keeping:  # the export itself succeeded
             log.error("could not keep the recovered ledger export for /health: %s", keeping)
 
@@ -413,7 +402,7 @@ class Ledger:
         if lag and exported_seq is not None:
             committed = await repo.created_at(exported_seq + 1)
             waited = max(int((clock.now() - committed).total_seconds()), 0) if committed else 0
-        failure = exported if exported is not None and not exported["ok"] else None
+        failure = exported if exported is not None and not exported.ok else None
         reasons = _kept_reasons(check, verify, failure)
         if exported_seq is not None and exported_seq > journal_seq:
             reasons.append(
@@ -493,29 +482,30 @@ class Ledger:
 
 
 def _kept_reasons(
-    check: Mapping[str, Any] | None, verify: Mapping[str, Any] | None, failure: Mapping[str, Any] | None
+    check: KeptOutcome | None, verify: KeptOutcome | None, failure: KeptOutcome | None
 ) -> list[str]:
     """The reasons to be degraded that kept outcomes give: a failed check, verify or export."""
     reasons = []
-    if check is not None and not check["ok"]:
-        reasons.append(f"ledger-check-failed: the check at {_iso(check)} found {check['summary']}")
+    if check is not None and not check.ok:
+        reasons.append(f"ledger-check-failed: the check at {check.at_iso} found {check.summary}")
     # A passing check covers the chain too, so only a verification newer than the check counts.
-    if verify is not None and not verify["ok"] and (check is None or check["id"] < verify["id"]):
-        reasons.append(f"ledger-verify-failed: the verify at {_iso(verify)} found {verify['summary']}")
+    if verify is not None and not verify.ok and (check is None or check.id < verify.id):
+        reasons.append(f"ledger-verify-failed: the verify at {verify.at_iso} found {verify.summary}")
     if failure is not None:
-        reasons.append(f"ledger-export-failed: the export at {_iso(failure)} failed: {failure['summary']}")
+        reasons.append(f"ledger-export-failed: the export at {failure.at_iso} failed: {failure.summary}")
     return reasons
 
 
-def _iso(kept: Mapping[str, Any]) -> str:
-    return str(kept["at"].isoformat(timespec="seconds"))
-
-
-def _outcome(kept: Mapping[str, Any] | None) -> dict[str, Any] | None:
+def _outcome(kept: KeptOutcome | None) -> dict[str, Any] | None:
     """A kept row as ``/health`` shows it: when, whether it passed, and the one-line summary."""
     if kept is None:
         return None
-    return {"at": kept["at"].isoformat(), "ok": kept["ok"], "summary": kept["summary"]}
+    return {"at": kept.at.isoformat(), "ok": kept.ok, "summary": kept.summary}
+
+
+async def latest_kept(kind: str) -> KeptOutcome | None:
+    """The newest kept outcome of ``kind`` (``check``, ``verify`` or ``export``)."""
+    return await LedgerCheckRepository().latest(kind)
 
 
 def _failure_summary(error: Exception) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.params import FromQuery, JSONBody
 
+from ledger.core.records import view
 from ledger.platform.domain import Principal, Role
 from ledger.platform.schemas import AuditEntry, JobRunView, Page, Token, TokenRequest, User, UserCreate
 from ledger.platform.service import AuthPolicy, UserService, recent_job_runs, search_audit
@@ -49,7 +50,7 @@ class UserController(Controller):
     @get("/", **access(Role.ADMIN), operation_id="listUsers")
     async def list_users(self) -> list[User]:
         """Every user and role."""
-        return [User(**row) for row in await UserService().list_users()]
+        return [view(User, user) for user in await UserService().list_users()]
 
     @post("/", **access(Role.ADMIN, idempotent=True), operation_id="createUser")
     async def create_user(self, data: JSONBody[UserCreate], request: Request[Principal, Any, Any]) -> User:
@@ -84,7 +85,7 @@ class AuditController(Controller):
         rows, total = await search_audit(
             object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
         )
-        return Page(items=[AuditEntry(**row) for row in rows], total=total, limit=limit, offset=offset)
+        return Page(items=[AuditEntry.of(row) for row in rows], total=total, limit=limit, offset=offset)
 
 
 class JobController(Controller):
@@ -97,4 +98,4 @@ class JobController(Controller):
     async def runs(self, job: FromQuery[JobName | None] = None) -> list[JobRunView]:
         """The latest runs of scheduled jobs, newest first."""
         rows = await recent_job_runs(job)
-        return [JobRunView(**{k: row[k] for k in JobRunView.__struct_fields__}) for row in rows]
+        return [view(JobRunView, row) for row in rows]

@@ -17,6 +17,7 @@ from typing import Any
 from ledger.core import clock
 from ledger.db import write_transaction
 from ledger.platform import leases
+from ledger.platform.records import JobRunRecord
 from ledger.platform.repository import JobRunRepository
 
 log = logging.getLogger("ledger.jobs")
@@ -167,18 +168,18 @@ async def reap_stale_runs() -> list[str]:
         if reason is None:
             continue
         async with write_transaction():
-            if await repo.end(run["key"], holder=run["holder"], status="abandoned", result=reason, now=now):
-                log.warning("job run %s abandoned: %s", run["key"], reason)
-                reaped.append(run["key"])
+            if await repo.end(run.key, holder=run.holder, status="abandoned", result=reason, now=now):
+                log.warning("job run %s abandoned: %s", run.key, reason)
+                reaped.append(run.key)
     return reaped
 
 
-def _stale(run: dict[str, Any], now: dt.datetime) -> str | None:
+def _stale(run: JobRunRecord, now: dt.datetime) -> str | None:
     """Why the running ``run`` is stale, or ``None`` while its holder may still be working on it."""
-    holder = leases.Holder.parse(run["holder"])
+    holder = leases.Holder.parse(run.holder)
     if holder is not None and leases.is_gone(holder):
         return f"abandoned: its process (pid {holder.pid} on {holder.host}) is gone"
-    lease_until = run["lease_until"]
+    lease_until = run.lease_until
     if lease_until is None or lease_until < now:
         return f"abandoned: its lease ran out ({lease_until.isoformat() if lease_until else 'none'})"
     return None
@@ -198,7 +199,7 @@ async def rerun_abandoned(
     by_name = {spec.name: spec for spec in specs}
     outcomes: list[JobOutcome] = []
     for run in await JobRunRepository().with_status("abandoned"):
-        spec = by_name.get(run["job"])
-        if spec is not None and run["attempts"] < attempts:
-            outcomes.append(await run_job(spec, run["period"], lease=lease))
+        spec = by_name.get(run.job)
+        if spec is not None and run.attempts < attempts:
+            outcomes.append(await run_job(spec, run.period, lease=lease))
     return outcomes

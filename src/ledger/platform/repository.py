@@ -6,7 +6,9 @@ import datetime as dt
 import json
 from typing import Any
 
+from ledger.core.records import json_default, record_of, records_of
 from ledger.platform.domain import LoginFailures
+from ledger.platform.records import AuditRecord, JobRunRecord, UserRecord, UserSummary
 from ledger.platform.tables import AppUser, AuditEvent, IdempotencyRecord, JobRun, LoginFailure
 
 
@@ -18,10 +20,10 @@ class UserRepository:
         row: dict[str, Any] | None = await AppUser.select().where(AppUser.username == username).first()
         return row
 
-    async def by_id(self, user_id: int) -> dict[str, Any] | None:
-        """The user row with ``user_id``, or ``None``."""
-        row: dict[str, Any] | None = await AppUser.select().where(AppUser.id == user_id).first()
-        return row
+    async def by_id(self, user_id: int) -> UserRecord | None:
+        """The user with ``user_id``, or ``None``."""
+        row = await AppUser.select().where(AppUser.id == user_id).first()
+        return None if row is None else record_of(UserRecord, row)
 
     async def add(
         self, *, username: str, full_name: str, role: str, password_hash: str, now: dt.datetime
@@ -48,12 +50,12 @@ class UserRepository:
             AppUser.id == user_id
         )
 
-    async def all(self) -> list[dict[str, Any]]:
+    async def all(self) -> list[UserSummary]:
         """Every user, by name."""
-        rows: list[dict[str, Any]] = await AppUser.select(
+        rows = await AppUser.select(
             AppUser.id, AppUser.username, AppUser.full_name, AppUser.role, AppUser.active
         ).order_by(AppUser.username)
-        return rows
+        return records_of(UserSummary, rows)
 
 
 class LoginFailureRepository:
@@ -136,15 +138,15 @@ class AuditRepository:
                 action=action,
                 object_type=object_type,
                 object_id=object_id,
-                before=json.dumps(before, ensure_ascii=False, sort_keys=True, default=str),
-                after=json.dumps(after, ensure_ascii=False, sort_keys=True, default=str),
+                before=json.dumps(before, ensure_ascii=False, sort_keys=True, default=json_default),
+                after=json.dumps(after, ensure_ascii=False, sort_keys=True, default=json_default),
                 request_id=request_id,
             )
         )
 
     async def search(
         self, *, object_type: str | None, object_id: str | None, actor: str | None, limit: int, offset: int
-    ) -> tuple[list[dict[str, Any]], int]:
+    ) -> tuple[list[AuditRecord], int]:
         """Audit rows newest first, filtered; and how many match in all."""
         query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
         count = AuditEvent.count()
@@ -156,8 +158,7 @@ class AuditRepository:
             if value is not None:
                 query = query.where(column == value)
                 count = count.where(column == value)
-        rows: list[dict[str, Any]] = await query.limit(limit).offset(offset)
-        return rows, int(await count)
+        return records_of(AuditRecord, await query.limit(limit).offset(offset)), int(await count)
 
 
 class IdempotencyRepository:
@@ -279,18 +280,18 @@ class JobRunRepository:
         )
         return bool(rows)
 
-    async def with_status(self, status: str) -> list[dict[str, Any]]:
+    async def with_status(self, status: str) -> list[JobRunRecord]:
         """The runs in ``status``, oldest first."""
-        rows: list[dict[str, Any]] = await JobRun.select().where(JobRun.status == status).order_by(JobRun.id)
-        return rows
+        return records_of(
+            JobRunRecord, await JobRun.select().where(JobRun.status == status).order_by(JobRun.id)
+        )
 
-    async def recent(self, job: str | None, limit: int = 50) -> list[dict[str, Any]]:
+    async def recent(self, job: str | None, limit: int = 50) -> list[JobRunRecord]:
         """The latest runs, newest first."""
         query = JobRun.select().order_by(JobRun.id, ascending=False).limit(limit)
         if job:
             query = query.where(JobRun.job == job)
-        rows: list[dict[str, Any]] = await query
-        return rows
+        return records_of(JobRunRecord, await query)
 
 
 def _held(key: str, holder: str) -> Any:

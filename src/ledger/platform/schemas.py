@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 from typing import Annotated, Any
 
 import msgspec
 
+from ledger.core.records import view
+from ledger.platform.records import AuditRecord, JobRunFields
 from ledger.web.choices import JobName, RoleName
 
 
@@ -44,18 +46,17 @@ class User(msgspec.Struct):
     active: bool
 
 
-class AuditEntry(msgspec.Struct):
+class AuditEntry(AuditRecord, frozen=True):
     """One audit row."""
 
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    object_type: str
-    object_id: str
+    # the record's columns, with the snapshots decoded from their JSON text
     before: Any
     after: Any
-    request_id: str
+
+    @classmethod
+    def of(cls, record: AuditRecord) -> AuditEntry:
+        """From an audit record, its snapshots decoded."""
+        return view(cls, record, before=json.loads(record.before), after=json.loads(record.after))
 
 
 class Page(msgspec.Struct):
@@ -67,17 +68,8 @@ class Page(msgspec.Struct):
     offset: int
 
 
-class JobRunView(msgspec.Struct):
+class JobRunView(JobRunFields, frozen=True):
     """One run of a scheduled job: ``running`` (under ``holder``'s lease until ``lease_until``),
     ``done``, ``failed`` or ``abandoned`` (its process died or its lease ran out; it runs again)."""
 
-    key: str
-    job: JobName
-    period: str
-    status: str
-    attempts: int
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    result: str
-    holder: str
-    lease_until: dt.datetime | None
+    job: JobName  # the record's field, marked as one of the scheduled jobs

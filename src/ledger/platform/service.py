@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from typing import Any
 
 from ledger.core import clock
 from ledger.core.context import request_id
@@ -13,6 +11,7 @@ from ledger.core.errors import AccountLocked, Conflict, InvalidInput, Unauthenti
 from ledger.db import serialize, write_transaction
 from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
+from ledger.platform.records import AuditRecord, JobRunRecord, UserRecord, UserSummary
 from ledger.platform.repository import (
     AuditRepository,
     JobRunRepository,
@@ -50,17 +49,14 @@ async def record_audit(
 
 async def search_audit(
     *, object_type: str | None, object_id: str | None, actor: str | None, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    """Audit rows newest first, with ``before``/``after`` decoded, and how many match in all."""
-    rows, total = await AuditRepository().search(
+) -> tuple[list[AuditRecord], int]:
+    """Audit rows newest first, and how many match in all."""
+    return await AuditRepository().search(
         object_type=object_type, object_id=object_id, actor=actor, limit=limit, offset=offset
     )
-    return [
-        {**row, "before": json.loads(row["before"]), "after": json.loads(row["after"])} for row in rows
-    ], total
 
 
-async def recent_job_runs(job: str | None) -> list[dict[str, Any]]:
+async def recent_job_runs(job: str | None) -> list[JobRunRecord]:
     """The latest runs of scheduled jobs (of one job, if named), newest first."""
     return await JobRunRepository().recent(job)
 
@@ -187,17 +183,17 @@ class UserService:
             token_version: the session version the cookie was issued under.
         """
         user = await self._active_user(principal)
-        if not domain.session_is_current(token_version, int(user["session_version"])):
+        if not domain.session_is_current(token_version, user.session_version):
             raise Unauthenticated("this session has ended: sign in again", rule="current session")
-        return domain.PageSession(principal, str(user["locale"]), int(user["session_version"]))
+        return domain.PageSession(principal, user.locale, user.session_version)
 
-    async def _active_user(self, principal: Principal) -> dict[str, Any]:
+    async def _active_user(self, principal: Principal) -> UserRecord:
         user = await self.users.by_id(principal.user_id)
-        if user is None or not user["active"] or user["username"] != principal.username:
+        if user is None or not user.active or user.username != principal.username:
             raise Unauthenticated(
                 "the user of this token no longer exists or is disabled", rule="active user"
             )
-        if user["role"] != principal.role.value:
+        if user.role != principal.role.value:
             raise Unauthenticated("the user's role changed: sign in again", rule="current role")
         return user
 
@@ -216,14 +212,14 @@ class UserService:
         """
         async with write_transaction():
             user = await self._active_user(principal)
-            if user["locale"] != locale:
+            if user.locale != locale:
                 await self.users.set_locale(principal.user_id, locale)
                 await record_audit(
                     principal,
                     "user.locale",
                     "user",
                     principal.user_id,
-                    {"locale": user["locale"]},
+                    {"locale": user.locale},
                     {"locale": locale},
                 )
 
@@ -244,7 +240,7 @@ class UserService:
         password_hash = domain.hash_password(new)
         async with write_transaction():
             user = await self.users.by_id(principal.user_id)
-            if user is None or not domain.password_matches(user["password_hash"], current):
+            if user is None or not domain.password_matches(user.password_hash, current):
                 raise Unauthenticated(
                     "the current password is wrong", field="current_password", rule="current password"
                 )
@@ -252,7 +248,7 @@ class UserService:
             await self.users.end_sessions(principal.user_id)  # a new password ends the other sessions
             await record_audit(principal, "user.password_change", "user", principal.user_id, None, None)
 
-    async def list_users(self) -> list[dict[str, Any]]:
+    async def list_users(self) -> list[UserSummary]:
         """Every user (no password hashes)."""
         return await self.users.all()
 

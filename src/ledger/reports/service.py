@@ -18,8 +18,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
 from ledger.books import CheckReport, LoadedLedger
 from ledger.books import statements as figures
+from ledger.claims import service as claims_reads
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.policy import PolicyConfig
 from ledger.claims.service import DECIDED, policy_of
@@ -27,6 +30,8 @@ from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import BOOKS, JournalEntry
 from ledger.core.errors import Conflict, InvalidInput, NotFound
+from ledger.funds import service as funds
+from ledger.funds.records import GrantOfPeriod
 from ledger.journal.repository import JournalRepository
 from ledger.journal.service import Ledger, chart
 from ledger.reports import documents as d
@@ -34,7 +39,9 @@ from ledger.reports import domain
 from ledger.reports.domain import ALL_BOOKS, CLOSE_CAUSE, EARLIEST_DAY, LATEST_DAY, BadDate, Context, Period
 from ledger.reports.exports import to_csv, to_xlsx
 from ledger.reports.pdf import render_statement, render_vouchers
-from ledger.reports.repository import ReportRepository
+
+ClaimUse = claims_reads.repository.DecidedClaimUse
+"""What a decided claim uses of its limits, as the claims service hands it out."""
 
 FORMATS: dict[str, str] = {
     "pdf": "application/pdf",
@@ -223,7 +230,6 @@ class ReportService:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.ledger = Ledger.of(settings)
-        self.repo = ReportRepository()
 
     def today(self) -> dt.date:
         """The business date."""
@@ -248,7 +254,7 @@ class ReportService:
         if name in {"claims-register", "insurance-programme"}:
             return await self._insurance(name, snap, ctx)
         if name == "grant-register":
-            grants = await self.repo.grants(ctx.period.end)
+            grants = await funds.grants_made_by(ctx.period.end)
             return await asyncio.to_thread(_grant_register, snap, ctx, grants)
         if name == "integrity":
             files = await asyncio.to_thread(file_digests, self.ledger.directory)
@@ -257,12 +263,15 @@ class ReportService:
 
     async def _insurance(self, name: str, snap: Snapshot, ctx: Context) -> d.Statement:
         decided = {s.value for s in DECIDED}
-        claims = await self.repo.claims(ctx.period.start, ctx.period.end, decided)
+        claims = [
+            msgspec.convert({**msgspec.structs.asdict(c), "decided": c.status in decided}, domain.ClaimRecord)
+            for c in await claims_reads.claims_of_period(ctx.period.start, ctx.period.end)
+        ]
         policy = policy_of(self.settings)
         if name == "claims-register":
             return await asyncio.to_thread(_claims_register, snap, ctx, policy, claims)
         years = [y for y in policy.policy_years if y.starts <= ctx.period.end and y.ends >= ctx.period.start]
-        usage = await self.repo.decided_usage([y.code for y in years], decided)
+        usage = await claims_reads.decided_uses([y.code for y in years])
         return await asyncio.to_thread(_programme, snap, ctx, policy, claims, usage)
 
     async def vouchers(
@@ -298,7 +307,19 @@ class ReportService:
     async def _with_backing(self, entries: Sequence[JournalEntry]) -> list[d.Voucher]:
         claims = sorted({v for e in entries for k, v in e.links if k == "claim"})
         grants = sorted({v for e in entries for k, v in e.links if k == "grant"})
-        backing = {**await self.repo.claim_backing(claims), **await self.repo.grant_backing(grants)}
+        backing = {
+            **{
+                c.claim_no: domain.Backing(c.approvers, c.document_types)
+                for c in await claims_reads.approvals_of(claims)
+            },
+            **{
+                g.grant_no: domain.Backing(
+                    (g.decided_by,) if g.decided_by else (),
+                    (f"资助协议 {g.agreement_no}",) if g.agreement_no else (),
+                )
+                for g in await funds.grant_approvals(grants)
+            },
+        }
         table = chart()
         out = []
         for entry in entries:
@@ -405,7 +426,7 @@ def _programme(
     ctx: Context,
     policy: PolicyConfig,
     claims: Sequence[domain.ClaimRecord],
-    usage: Sequence[tuple[str, str, str, dt.date, int]],
+    usage: Sequence[ClaimUse],
 ) -> d.Statement:
     period = ctx.period
     period_sums = figures.sums(snap.loaded.entries, ctx.book, start=period.start, end=period.end)
@@ -422,19 +443,18 @@ def _programme(
     return domain.insurance_programme(ctx, data, errors)
 
 
-def _limits(
-    policy: PolicyConfig, period: Period, usage: Sequence[tuple[str, str, str, dt.date, int]]
-) -> list[domain.Limit]:
+def _limits(policy: PolicyConfig, period: Period, usage: Sequence[ClaimUse]) -> list[domain.Limit]:
     """Limit usage per policy year, per peril and year, and per event with an incident in the period."""
     by_year: dict[str, int] = {}
     by_peril: dict[tuple[str, str], int] = {}
     by_event: dict[str, tuple[dt.date, str, int]] = {}
-    for code, peril, event, incident, fen in usage:
+    for use in usage:
+        code, peril, fen = use.policy_year, use.peril, use.approved_fen
         by_year[code] = by_year.get(code, 0) + fen
         by_peril[(code, peril)] = by_peril.get((code, peril), 0) + fen
-        if period.start <= incident <= period.end:
-            _, _, used = by_event.get(event, (incident, peril, 0))
-            by_event[event] = (incident, peril, used + fen)
+        if period.start <= use.incident_date <= period.end:
+            _, _, used = by_event.get(use.event_no, (use.incident_date, peril, 0))
+            by_event[use.event_no] = (use.incident_date, peril, used + fen)
     names = {p.code: p.cn for p in policy.perils}
     limits: list[domain.Limit] = []
     for year in policy.policy_years:
@@ -468,7 +488,7 @@ def _limits(
     return limits
 
 
-def _grant_register(snap: Snapshot, ctx: Context, grants: Sequence[domain.GrantRecord]) -> d.Statement:
+def _grant_register(snap: Snapshot, ctx: Context, grants: Sequence[GrantOfPeriod]) -> d.Statement:
     paid = {"key": "grant", "cause": "grant-tranche:", "account": "Assets:Charity:Bank"}
     errors = _paid_errors({g.grant_no: g.paid_fen for g in grants}, snap, **paid, sign=-1, what="资助")
     until_end = figures.link_sums(

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 import httpx
 import jwt
+import msgspec
 import pytest
 from argon2 import PasswordHasher
 
@@ -292,4 +293,4 @@ async def _audit(client: Any, **params: str) -> list[dict[str, Any]]:
     rows, _ = await AuditRepository().search(
         object_type=params.get("object_type"), object_id=None, actor=None, limit=100, offset=0
     )
-    return rows
+    return [msgspec.structs.asdict(row) for row in rows]

@@ -37,7 +37,7 @@ async def test_demo_loads_every_state_once(database: Any, settings: Any) -> None
 
     service = FundService(settings)
     fund = (await service.funds.all())[0]
-    position = await service.fund_position(fund["id"])
+    position = await service.fund_position(fund.id)
     sums = await balances("charity")
     assert position.received == 116_000_000
     assert sums["Assets:Charity:Bank"] == position.cash

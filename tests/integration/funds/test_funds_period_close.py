@@ -34,7 +34,7 @@ async def _funded(settings: Any, on: dt.date, amount: int = 100_000_000) -> Fund
         code="g", name="引导资金", purpose="帮扶", restriction=Restriction.RESTRICTED, actor=ACTOR
     )
     await service.record_receipt(
-        fund["id"],
+        fund.id,
         kind=ReceiptKind.GOVERNMENT_GRANT,
         amount_fen=amount,
         donor="城阳区财政局",
@@ -88,33 +88,29 @@ async def test_close_order_open_periods_and_closed_dates(database: Any, settings
     with pytest.raises(PeriodOutOfOrder):
         await service.close_period(TWO_MONTHS_AGO, actor=ACTOR)
 
-    fund_id = (await service.funds.all())[0]["id"]
+    fund_id = (await service.all_funds())[0].id
     audits, entries = await AuditEvent.count(), await JournalEntryRow.count()
-    with pytest.raises(PeriodClosed) as err:
+
+    async def donate_100_fen(on: dt.date) -> None:
         await service.record_receipt(
             fund_id,
             kind=ReceiptKind.DONATION,
             amount_fen=100,
             donor="某公司",
             agreement="D1",
-            received_on=LAST_MONTH_END,
+            received_on=on,
             actor=ACTOR,
         )
+
+    with pytest.raises(PeriodClosed) as err:
+        await donate_100_fen(LAST_MONTH_END)
     assert err.value.field == "received_on"
     assert (await AuditEvent.count(), await JournalEntryRow.count()) == (audits, entries)
-    await service.record_receipt(
-        fund_id,
-        kind=ReceiptKind.DONATION,
-        amount_fen=100,
-        donor="某公司",
-        agreement="D1",
-        received_on=TODAY,
-        actor=ACTOR,
-    )
+    await donate_100_fen(TODAY)
     assert (await service.fund_position(fund_id)).available == 100_000_100
 
 
 async def test_a_period_with_nothing_open_closes_without_an_entry(database: Any, settings: Any) -> None:
     row = await FundService(settings).close_period(LAST_MONTH, actor=ACTOR)
-    assert row["journal_seq"] is None
+    assert row.journal_seq is None
     assert await JournalEntryRow.count() == 0

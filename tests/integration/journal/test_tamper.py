@@ -73,27 +73,24 @@ async def test_verify_names_the_tampered_entry(
     year = copy / "2026.beancount"
     header, blocks = _blocks(year.read_text())
     year.write_text(_join(header, tamper(blocks)))
-    env = _env(settings, copy)
-    run = subprocess.run(
-        [sys.executable, "-m", "ledger", "ledger", "verify"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
+    run = _verify(settings, copy)
     assert run.returncode == 1, run.stdout + run.stderr
     first_problem = run.stderr.strip().splitlines()[0]
     assert re.search(expected, first_problem, flags=re.IGNORECASE), run.stderr
 
 
 def test_untouched_files_verify(ledger_dir: Path, settings: Settings) -> None:
-    env = _env(settings, ledger_dir)
-    run = subprocess.run(
+    run = _verify(settings, ledger_dir)
+    assert run.returncode == 0, run.stderr
+    assert "chain intact: 5 entries" in run.stdout
+
+
+def _verify(settings: Settings, directory: Path) -> subprocess.CompletedProcess[str]:
+    """``relief-ledger ledger verify`` on the ledger files in ``directory``."""
+    return subprocess.run(
         [sys.executable, "-m", "ledger", "ledger", "verify"],
         capture_output=True,
         text=True,
-        env=env,
+        env=_env(settings, directory),
         check=False,
     )
-    assert run.returncode == 0, run.stderr
-    assert "chain intact: 5 entries" in run.stdout

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput, RuleViolation
 from ledger.funds import domain as d
 from ledger.funds.domain import FundPosition, GrantBalance
+from ledger.funds.errors import ExceedsCommitment, ExceedsPaid, InsufficientFunds
 
 YUAN = 100
 GRANT = 1_000_000 * YUAN  # the guidance grant, 1,000,000.00
@@ -48,7 +50,7 @@ def test_commit_above_available_is_refused_naming_both_amounts() -> None:
     pos = d.after_receipt(FundPosition(), GRANT)
     pos = d.after_commit(pos, GRANT)  # every fen committed: allowed
     assert pos.available == 0
-    with pytest.raises(d.InsufficientFunds) as err:
+    with pytest.raises(InsufficientFunds) as err:
         d.after_commit(pos, 1)
     assert isinstance(err.value, RuleViolation)
     assert err.value.field == "amount"
@@ -59,7 +61,7 @@ def test_commit_above_available_is_refused_naming_both_amounts() -> None:
 
 def test_insufficient_funds_one_fen_over() -> None:
     pos = d.after_receipt(FundPosition(), 100_000)
-    with pytest.raises(d.InsufficientFunds, match=r"1000\.00 available, 1000\.01 asked"):
+    with pytest.raises(InsufficientFunds, match=r"1000\.00 available, 1000\.01 asked"):
         d.after_commit(pos, 100_001)
 
 
@@ -74,7 +76,7 @@ def test_returned_money_is_available_again() -> None:
     pos = d.after_receipt(FundPosition(), 1_000)
     pos = d.after_tranche_paid(d.after_commit(pos, 1_000), 1_000)
     assert pos.available == 0
-    with pytest.raises(d.InsufficientFunds):
+    with pytest.raises(InsufficientFunds):
         d.after_commit(pos, 1)
     pos = d.after_return(pos, 400)
     assert pos.available == 400
@@ -85,21 +87,21 @@ def test_unsigned_commitment_is_not_payable() -> None:
     pos = d.after_receipt(FundPosition(), 10_000)
     pos = d.after_commit(pos, 6_000, signed=False)
     assert (pos.available, pos.committed_unpaid, pos.unsigned, pos.payable) == (4_000, 6_000, 6_000, 0)
-    with pytest.raises(d.ExceedsCommitment) as err:
+    with pytest.raises(ExceedsCommitment) as err:
         d.after_tranche_paid(pos, 1)
     assert err.value.field == "amount"
     pos = d.after_signing(pos, 6_000)
     assert (pos.available, pos.unsigned, pos.payable) == (4_000, 0, 6_000)
-    with pytest.raises(d.ExceedsCommitment):
+    with pytest.raises(ExceedsCommitment):
         d.after_signing(pos, 1)
 
 
 def test_unsigned_cancellation_releases_the_earmark() -> None:
     pos = d.after_commit(d.after_receipt(FundPosition(), 10_000), 3_000, signed=False)
     pos = d.after_commit(pos, 2_000)
-    with pytest.raises(d.ExceedsCommitment):
+    with pytest.raises(ExceedsCommitment):
         d.after_cancel(pos, 3_001, signed=False)
-    with pytest.raises(d.ExceedsCommitment):
+    with pytest.raises(ExceedsCommitment):
         d.after_cancel(pos, 2_001)  # only 2,000 signed
     pos = d.after_cancel(pos, 3_000, signed=False)
     assert (pos.available, pos.unsigned, pos.payable) == (8_000, 0, 2_000)
@@ -107,14 +109,14 @@ def test_unsigned_cancellation_releases_the_earmark() -> None:
 
 def test_tranche_above_commitment_and_return_above_paid_are_refused() -> None:
     pos = d.after_commit(d.after_receipt(FundPosition(), 10_000), 5_000)
-    with pytest.raises(d.ExceedsCommitment, match=r"50\.00, 50\.01 asked"):
+    with pytest.raises(ExceedsCommitment, match=r"50\.00, 50\.01 asked"):
         d.after_tranche_paid(pos, 5_001)
     pos = d.after_tranche_paid(pos, 5_000)
-    with pytest.raises(d.ExceedsPaid) as err:
+    with pytest.raises(ExceedsPaid) as err:
         d.after_return(pos, 5_001)
     assert err.value.field == "amount"
     pos = d.after_return(pos, 5_000)
-    with pytest.raises(d.ExceedsPaid):
+    with pytest.raises(ExceedsPaid):
         d.after_return(pos, 1)
 
 
@@ -149,15 +151,15 @@ def test_grant_balance_arithmetic() -> None:
     grant = GrantBalance(amount=33_333_333)
     grant = d.grant_after_tranche_paid(grant, 19_999_999)
     assert grant.unpaid == 13_333_334
-    with pytest.raises(d.ExceedsCommitment):
+    with pytest.raises(ExceedsCommitment):
         d.grant_after_tranche_paid(grant, 13_333_335)
     grant = d.grant_after_tranche_paid(grant, 13_333_334)
     assert grant.unpaid == 0
     grant = d.grant_after_return(grant, 1_000_000)
     assert grant.paid_net == 32_333_333
-    with pytest.raises(d.ExceedsPaid):
+    with pytest.raises(ExceedsPaid):
         d.grant_after_return(grant, 32_333_334)
-    with pytest.raises(d.ExceedsCommitment):
+    with pytest.raises(ExceedsCommitment):
         d.grant_after_release(grant, 1)
 
 
@@ -210,7 +212,7 @@ _ops = st.lists(
 
 def _one_step(
     step: tuple[str, int, int, bool], pos: FundPosition, grants: list[_Grant], *, restriction: d.Restriction
-) -> tuple[FundPosition, tuple[d.Posting, ...]]:
+) -> tuple[FundPosition, tuple[Posting, ...]]:
     """Apply one operation with the domain functions, return the new position and the entry posted.
 
     ``pick`` chooses the grant; unless it is 3 modulo 4 the grant is one the operation suits and the
@@ -230,7 +232,7 @@ def _one_step(
     if op == "commit":
         amount = fit(pos.available)
         if amount > pos.available:
-            with pytest.raises(d.InsufficientFunds) as err:
+            with pytest.raises(InsufficientFunds) as err:
                 d.after_commit(pos, amount, signed=not flag)
             assert err.value.field == "amount"
             return pos, ()
@@ -255,12 +257,12 @@ def _one_step(
         return new, d.commitment_postings(grant.balance.unpaid, restriction)
     if op == "pay":
         if not grant.signed:
-            with pytest.raises(d.ExceedsCommitment):
+            with pytest.raises(ExceedsCommitment):
                 d.after_tranche_paid(pos, pos.payable + 1)
             return pos, ()
         amount = fit(grant.balance.unpaid)
         if amount > grant.balance.unpaid:
-            with pytest.raises(d.ExceedsCommitment):
+            with pytest.raises(ExceedsCommitment):
                 d.grant_after_tranche_paid(grant.balance, amount)
             return pos, ()
         grant.balance = d.grant_after_tranche_paid(grant.balance, amount)
@@ -275,7 +277,7 @@ def _one_step(
     if op == "return":
         amount = fit(grant.balance.paid_net)
         if amount > grant.balance.paid_net:
-            with pytest.raises(d.ExceedsPaid):
+            with pytest.raises(ExceedsPaid):
                 d.grant_after_return(grant.balance, amount)
             return pos, ()
         grant.balance = d.grant_after_return(grant.balance, amount)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput
 from ledger.funds import domain as d
+from ledger.funds.errors import PeriodAlreadyClosed
 
 R = d.Restriction.RESTRICTED
 U = d.Restriction.UNRESTRICTED
@@ -232,7 +233,7 @@ def test_period_is_closed_once() -> None:
     assert d.period_close_key("2025") == "charity-close:2025"
     assert d.period_close_key("2025-12") == "charity-close:2025-12"
     d.check_period_open("2025", {"2024"})
-    with pytest.raises(d.PeriodAlreadyClosed) as err:
+    with pytest.raises(PeriodAlreadyClosed) as err:
         d.check_period_open("2025", {"2024", "2025"})
     assert err.value.field == "period"
     # Year 0000 is no calendar year; a trailing newline or non-ASCII digits ("٢٠٢٥") would be another

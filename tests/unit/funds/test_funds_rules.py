@@ -10,9 +10,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ledger.core.errors import Conflict, InvalidInput, PermissionDenied, RuleViolation
+from ledger.core.errors import (
+    Conflict,
+    FourEyesViolation,
+    IllegalTransition,
+    InvalidInput,
+    PermissionDenied,
+    RuleViolation,
+)
 from ledger.funds import domain as d
 from ledger.funds.domain import ApplicationAction, ApplicationStatus, GrantAction, GrantStatus
+from ledger.funds.errors import (
+    CallBudgetExceeded,
+    ConflictOfInterest,
+    MatchingRuleBroken,
+    OutsideCallWindow,
+    ReportNotAccepted,
+    TrancheOutOfOrder,
+)
 
 HALF = d.MatchingRule()  # the fund pays at most 50%, the rest must be pledged
 SOCIAL_ORG = "51370214MJ1234567P"  # registration authority 5 (civil affairs)
@@ -30,7 +45,7 @@ def test_matching_accepts_exactly_half_and_full_funding() -> None:
 
 
 def test_fund_share_above_the_percent_is_refused() -> None:
-    with pytest.raises(d.MatchingRuleBroken) as err:
+    with pytest.raises(MatchingRuleBroken) as err:
         d.check_matching(HALF, 20_000_000, 10_000_001, 9_999_999)
     assert isinstance(err.value, RuleViolation)
     assert err.value.field == "requested_amount"
@@ -40,14 +55,14 @@ def test_fund_share_above_the_percent_is_refused() -> None:
 def test_fund_share_rounds_down_to_the_fen() -> None:
     assert d.max_fund_share_fen(HALF, 33_333_333) == 16_666_666  # 166,666.665 → 166,666.66
     d.check_matching(HALF, 33_333_333, 16_666_666, 16_666_667)
-    with pytest.raises(d.MatchingRuleBroken):
+    with pytest.raises(MatchingRuleBroken):
         d.check_matching(HALF, 33_333_333, 16_666_667, 16_666_666)
     third = d.MatchingRule(max_fund_share_percent=Decimal("33.33"))
     assert d.max_fund_share_fen(third, 10_000) == 3_333
 
 
 def test_unfunded_rest_is_refused_on_pledged_amount() -> None:
-    with pytest.raises(d.MatchingRuleBroken) as err:
+    with pytest.raises(MatchingRuleBroken) as err:
         d.check_matching(HALF, 20_000_000, 10_000_000, 9_999_999)
     assert err.value.field == "pledged_amount"
     assert err.value.extra == {"shortfall": "0.01"}
@@ -56,7 +71,7 @@ def test_unfunded_rest_is_refused_on_pledged_amount() -> None:
 
 
 def test_approved_must_not_exceed_requested() -> None:
-    with pytest.raises(d.MatchingRuleBroken) as err:
+    with pytest.raises(MatchingRuleBroken) as err:
         d.check_matching(HALF, 20_000_000, 8_000_000, 12_000_000, approved_fen=8_000_001)
     assert err.value.field == "approved_amount"
     with pytest.raises(InvalidInput) as bad:
@@ -67,7 +82,7 @@ def test_approved_must_not_exceed_requested() -> None:
 def test_per_project_cap() -> None:
     capped = d.MatchingRule(max_grant_fen=5_000_000)
     assert d.max_fund_share_fen(capped, 20_000_000) == 5_000_000
-    with pytest.raises(d.MatchingRuleBroken, match=r"per-project cap of 50000\.00"):
+    with pytest.raises(MatchingRuleBroken, match=r"per-project cap of 50000\.00"):
         d.check_matching(capped, 20_000_000, 5_000_001, 15_000_000)
 
 
@@ -91,7 +106,7 @@ def test_matching_rule_refuses_nonsense(percent: Decimal) -> None:
 def test_matching_property(budget: int, requested: int, pledged: int) -> None:
     try:
         d.check_matching(HALF, budget, requested, pledged)
-    except d.MatchingRuleBroken:
+    except MatchingRuleBroken:
         assert requested * 2 > budget or requested + pledged < budget
     else:
         assert requested * 2 <= budget
@@ -108,7 +123,7 @@ def test_call_window_and_budget() -> None:
     d.check_call(50_000_000, opens, closes)
     d.check_in_window(opens, closes, opens)
     d.check_in_window(opens, closes, closes)
-    with pytest.raises(d.OutsideCallWindow) as err:
+    with pytest.raises(OutsideCallWindow) as err:
         d.check_in_window(opens, closes, dt.date(2025, 4, 1))
     assert err.value.field == "submitted_on"
     with pytest.raises(InvalidInput) as bad:
@@ -118,7 +133,7 @@ def test_call_window_and_budget() -> None:
         d.check_call(0, opens, closes)
 
     d.check_call_budget(50_000_000, 40_000_000, 10_000_000)
-    with pytest.raises(d.CallBudgetExceeded) as over:
+    with pytest.raises(CallBudgetExceeded) as over:
         d.check_call_budget(50_000_000, 40_000_000, 10_000_001)
     assert over.value.field == "approved_amount"
     assert over.value.extra == {"left": "100000.00", "asked": "100000.01"}
@@ -135,7 +150,7 @@ def test_a_third_person_may_decide() -> None:
 
 
 def test_the_recorder_may_not_decide() -> None:
-    with pytest.raises(d.FourEyesViolation) as err:
+    with pytest.raises(FourEyesViolation) as err:
         d.check_decider("li", recorded_by="li", reviewers=["zhao"], conflicted_users=[])
     assert isinstance(err.value, PermissionDenied)
     assert err.value.field == "decided_by"
@@ -144,33 +159,33 @@ def test_the_recorder_may_not_decide() -> None:
 
 
 def test_user_names_compare_without_case_or_blanks() -> None:
-    with pytest.raises(d.FourEyesViolation):
+    with pytest.raises(FourEyesViolation):
         d.check_decider(" Li ", recorded_by="li", reviewers=[], conflicted_users=[])
-    with pytest.raises(d.FourEyesViolation):
+    with pytest.raises(FourEyesViolation):
         d.check_decider("ZHAO", recorded_by="li", reviewers=["zhao"], conflicted_users=[])
-    with pytest.raises(d.ConflictOfInterest):
+    with pytest.raises(ConflictOfInterest):
         d.check_reviewer("Sun", ["sun "])
 
 
 def test_a_reviewer_may_not_decide() -> None:
-    with pytest.raises(d.FourEyesViolation, match="reviewed") as err:
+    with pytest.raises(FourEyesViolation, match="reviewed") as err:
         d.check_decider("zhao", recorded_by="li", reviewers=["qian", "zhao"], conflicted_users=[])
     assert err.value.field == "decided_by"
     assert err.value.rule == "four-eyes: a reviewer may not decide"
 
 
 def test_a_linked_user_may_not_decide_even_if_otherwise_allowed() -> None:
-    with pytest.raises(d.ConflictOfInterest) as err:
+    with pytest.raises(ConflictOfInterest) as err:
         d.check_decider("sun", recorded_by="li", reviewers=["zhao"], conflicted_users=["sun"])
     assert isinstance(err.value, RuleViolation)
     assert err.value.field == "decided_by"
     # conflict of interest is reported first when both apply
-    with pytest.raises(d.ConflictOfInterest):
+    with pytest.raises(ConflictOfInterest):
         d.check_decider("li", recorded_by="li", reviewers=[], conflicted_users=["li"])
 
 
 def test_report_acceptance_uses_the_same_check_with_its_own_field() -> None:
-    with pytest.raises(d.FourEyesViolation) as err:
+    with pytest.raises(FourEyesViolation) as err:
         d.check_decider("li", recorded_by="li", reviewers=[], conflicted_users=[], field="accepted_by")
     assert err.value.field == "accepted_by"
 
@@ -178,18 +193,18 @@ def test_report_acceptance_uses_the_same_check_with_its_own_field() -> None:
 def test_reviewer_checks() -> None:
     d.check_reviewer("zhao", ["sun"])
     d.check_reviewer("zhao", ["sun"], recorded_by="li")
-    with pytest.raises(d.ConflictOfInterest) as err:
+    with pytest.raises(ConflictOfInterest) as err:
         d.check_reviewer("sun", ["sun"])
     assert err.value.field == "reviewed_by"
-    with pytest.raises(d.FourEyesViolation) as four:
+    with pytest.raises(FourEyesViolation) as four:
         d.check_reviewer("li", [], recorded_by="li")
     assert four.value.field == "reviewed_by"
     assert four.value.rule == "four-eyes: the recorder may not review"
 
 
 def test_error_messages_default_to_the_docstring() -> None:
-    assert d.FourEyesViolation().message.startswith("Four eyes: a decision must be made by someone other")
-    assert d.ConflictOfInterest().message.startswith("This user is linked to the applicant organisation")
+    assert FourEyesViolation().message.startswith("Four eyes: a decision must be made by someone other")
+    assert ConflictOfInterest().message.startswith("This user is linked to the applicant organisation")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -232,7 +247,7 @@ def test_application_happy_paths() -> None:
 def test_application_refusals_name_status_and_action(
     status: ApplicationStatus, action: ApplicationAction
 ) -> None:
-    with pytest.raises(d.IllegalTransition) as err:
+    with pytest.raises(IllegalTransition) as err:
         d.next_application_status(status, action)
     assert isinstance(err.value, Conflict)
     assert err.value.field == "status"
@@ -261,7 +276,7 @@ def test_final_application_statuses_have_no_actions() -> None:
         ApplicationAction.REJECT,
         ApplicationAction.WITHDRAW,
     }
-    with pytest.raises(d.IllegalTransition, match="is final"):
+    with pytest.raises(IllegalTransition, match="is final"):
         d.next_application_status(ApplicationStatus.APPROVED, ApplicationAction.REJECT)
 
 
@@ -324,7 +339,7 @@ def test_open_grants_can_be_cancelled_and_then_only_take_returns(status: GrantSt
     ],
 )
 def test_grant_refusals(status: GrantStatus, action: GrantAction) -> None:
-    with pytest.raises(d.IllegalTransition) as err:
+    with pytest.raises(IllegalTransition) as err:
         d.next_grant_status(status, action)
     assert err.value.field == "status"
     assert f"cannot {action} a grant that is {status}" in err.value.message
@@ -381,16 +396,16 @@ def test_tranche_schedule_property(amount: int, percents: list[int]) -> None:
 def test_tranche_order() -> None:
     d.check_tranche_order(1, tranche_count=2, paid_tranches=0, accepted_reports=0)
     d.check_tranche_order(2, tranche_count=2, paid_tranches=1, accepted_reports=1)
-    with pytest.raises(d.ReportNotAccepted) as err:
+    with pytest.raises(ReportNotAccepted) as err:
         d.check_tranche_order(2, tranche_count=2, paid_tranches=1, accepted_reports=0)
     assert isinstance(err.value, RuleViolation)
     assert err.value.field == "tranche"
     assert "report on tranche 1" in err.value.message
-    with pytest.raises(d.TrancheOutOfOrder, match="already paid"):
+    with pytest.raises(TrancheOutOfOrder, match="already paid"):
         d.check_tranche_order(1, tranche_count=2, paid_tranches=1, accepted_reports=1)
-    with pytest.raises(d.TrancheOutOfOrder, match="not next"):
+    with pytest.raises(TrancheOutOfOrder, match="not next"):
         d.check_tranche_order(2, tranche_count=3, paid_tranches=0, accepted_reports=0)
-    with pytest.raises(d.TrancheOutOfOrder) as out:
+    with pytest.raises(TrancheOutOfOrder) as out:
         d.check_tranche_order(3, tranche_count=2, paid_tranches=2, accepted_reports=2)
     assert isinstance(out.value, Conflict)
     assert out.value.field == "tranche"

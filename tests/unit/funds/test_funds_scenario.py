@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ledger.core.entries import Posting
 from ledger.funds import domain as d
 from ledger.funds.domain import FundPosition, GrantBalance
 
@@ -88,11 +89,11 @@ def test_worked_example(fold: Fold) -> None:  # noqa: PLR0915 - the ADR's table,
 
     close = d.period_close_postings(books)
     assert close == (
-        d.Posting(d.PROGRAM_COSTS, -_yuan("323,333.33")),
-        d.Posting(d.DONATIONS_RESTRICTED, _yuan("200,000.00")),
-        d.Posting(d.GOVERNMENT_GRANT_RESTRICTED, _yuan("1,000,000.00")),
-        d.Posting(d.NET_ASSETS_UNRESTRICTED, _yuan("323,333.33")),
-        d.Posting(d.NET_ASSETS_RESTRICTED, -_yuan("1,200,000.00")),
+        Posting(d.PROGRAM_COSTS, -_yuan("323,333.33")),
+        Posting(d.DONATIONS_RESTRICTED, _yuan("200,000.00")),
+        Posting(d.GOVERNMENT_GRANT_RESTRICTED, _yuan("1,000,000.00")),
+        Posting(d.NET_ASSETS_UNRESTRICTED, _yuan("323,333.33")),
+        Posting(d.NET_ASSETS_RESTRICTED, -_yuan("1,200,000.00")),
     )
     books = fold(books, close)
     assert books == {

@@ -417,13 +417,16 @@ class PagedTable(Flowable):
 
 
 def _frame_width(pagesize: tuple[float, float]) -> float:
-    return pagesize[0] - 2 * s.MARGIN_X
+    return pagesize[0] - 2 * float(s.MARGIN_X)
 
 
 def choose_pagesize(statement: d.Statement) -> tuple[float, float]:
     """Return A4 portrait, or A4 landscape when a table is wider than the portrait frame."""
     widest = max((sum(c.width_mm for c in t.columns) for t in statement.tables()), default=0)
-    return landscape(A4) if widest * mm > _frame_width(A4) + 0.5 else A4
+    portrait: tuple[float, float] = A4
+    if widest * mm > _frame_width(portrait) + 0.5:
+        portrait = landscape(portrait)
+    return portrait
 
 
 def column_widths(table: d.Table, frame_width: float) -> tuple[float, ...]:
