@@ -137,6 +137,8 @@ async def test_an_approver_overrides_a_duplicate_found_on_the_queue(
     queue = await client.get("/approvals")
     assert f'action="{action}"' not in queue.text
     assert f'href="/claims/{other}">{other}</a><br><small>受理理由: 财产损失另案</small>' in queue.text
+    case = await client.get(f"/claims/{claim_no}")
+    assert "疑似重复已认定" in case.text  # the history names the override
     approved = await _approve(client, claim_no)
     assert approved.status_code == 303
     assert (await api.get(claim_no))["status"] == "approved"

@@ -18,7 +18,7 @@ from ledger.claims.errors import (
     EventLimitExhausted,
     NothingMissing,
 )
-from ledger.claims.policy import BenefitHead
+from ledger.claims.policy import BenefitHead, RuleVersion
 from ledger.claims.repository import Row
 from ledger.claims.service_base import (
     COUNTED,
@@ -110,33 +110,7 @@ class Decisions(ClaimsBase):
                     rule=f"line numbers 1..{len(lines)}",
                 )
             rules = self.policy.rules_on(claim["incident_date"])
-            uplift = rules.uplift.applies(claim["household_status"])
-            assessed: list[tuple[Row, domain.Assessment]] = []
-            taken = LimitUsage()
-            for line in lines:
-                base = await self._usage(claim, line["head"])
-                usage = LimitUsage(
-                    head_fen=base.head_fen,
-                    household_fen=base.household_fen + taken.household_fen,
-                    event_fen=base.event_fen + taken.event_fen,
-                    peril_year_fen=base.peril_year_fen + taken.peril_year_fen,
-                    policy_year_fen=base.policy_year_fen + taken.policy_year_fen,
-                )
-                result = domain.assess_line(
-                    rules,
-                    claim["peril"],
-                    line["head"],
-                    int(line["claimed_fen"]),
-                    grade=line["grade"],
-                    unreimbursed_fen=line["unreimbursed_fen"],
-                    household_uplift=uplift,
-                    usage=usage,
-                )
-                if int(line["position"]) in lowered:
-                    fen, reason = lowered[int(line["position"])]
-                    result = domain.lower_amount(result, fen, reason)
-                taken = taken.plus(result.payable_fen, same_head=False)
-                assessed.append((line, result))
+            assessed = await self._assess_lines(claim, lines, rules, lowered)
             for line, result in assessed:
                 await self.claims.update_line(
                     line["id"],
@@ -160,6 +134,40 @@ class Decisions(ClaimsBase):
                 approvals_required=domain.approvals_required(total, rules),
             )
         return await self.claims_view(claim_no, actor)
+
+    async def _assess_lines(
+        self, claim: Row, lines: Sequence[Row], rules: RuleVersion, lowered: dict[int, tuple[Fen, str]]
+    ) -> list[tuple[Row, domain.Assessment]]:
+        """Each line assessed in order, the earlier lines of the claim counting against the limits of
+        the later ones; a line the adjuster lowered is lowered with its reason."""
+        uplift = rules.uplift.applies(claim["household_status"])
+        assessed: list[tuple[Row, domain.Assessment]] = []
+        taken = LimitUsage()
+        for line in lines:
+            base = await self._usage(claim, line["head"])
+            usage = LimitUsage(
+                head_fen=base.head_fen,
+                household_fen=base.household_fen + taken.household_fen,
+                event_fen=base.event_fen + taken.event_fen,
+                peril_year_fen=base.peril_year_fen + taken.peril_year_fen,
+                policy_year_fen=base.policy_year_fen + taken.policy_year_fen,
+            )
+            result = domain.assess_line(
+                rules,
+                claim["peril"],
+                line["head"],
+                int(line["claimed_fen"]),
+                grade=line["grade"],
+                unreimbursed_fen=line["unreimbursed_fen"],
+                household_uplift=uplift,
+                usage=usage,
+            )
+            if int(line["position"]) in lowered:
+                fen, reason = lowered[int(line["position"])]
+                result = domain.lower_amount(result, fen, reason)
+            taken = taken.plus(result.payable_fen, same_head=False)
+            assessed.append((line, result))
+        return assessed
 
     async def _usage(self, claim: Row, head: str) -> LimitUsage:
         """What other claims already use of each limit layer, for one line of ``claim``."""

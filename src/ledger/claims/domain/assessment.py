@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ledger.claims.domain.limits import LimitLayer, LimitUsage, check_fen
+from ledger.claims.domain.status import member_of
 from ledger.claims.errors import AboveRuleAmount, ReasonRequired
 from ledger.claims.policy import BenefitHead, HeadTerms, RuleVersion
 from ledger.core.errors import InvalidInput
@@ -79,14 +80,8 @@ class Assessment:
 
 
 def as_head(value: BenefitHead | str, where: str = "") -> BenefitHead:
-    try:
-        return BenefitHead(value)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown benefit head {value!r}",
-            field=f"{where}head",
-            rule="one of " + ", ".join(h.value for h in BenefitHead),
-        ) from None
+    """``value`` as a benefit head (``field`` ``head``, after the prefix ``where``)."""
+    return member_of(BenefitHead, value, f"{where}head", "benefit head")
 
 
 def check_line(

@@ -7,9 +7,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 from ledger.claims.errors import ReasonRequired
 from ledger.core.errors import IllegalTransition, InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class ClaimStatus(StrEnum):
@@ -122,26 +125,23 @@ TRANSITIONS: Mapping[ClaimAction, TransitionRule] = MappingProxyType(
 """Per action: the statuses it may be taken from, where it leads, whether it needs a reason."""
 
 
-def as_status(value: ClaimStatus | str) -> ClaimStatus:
+def member_of(kind: type[E], value: E | str, field: str, what: str) -> E:
+    """``value`` as a member of the enum ``kind``, or ``InvalidInput`` naming ``field`` and the choices."""
     try:
-        return ClaimStatus(value)
+        return kind(value)
     except ValueError:
         raise InvalidInput(
-            f"unknown claim status {value!r}",
-            field="status",
-            rule="one of " + ", ".join(s.value for s in ClaimStatus),
+            f"unknown {what} {value!r}", field=field, rule="one of " + ", ".join(m.value for m in kind)
         ) from None
+
+
+def as_status(value: ClaimStatus | str) -> ClaimStatus:
+    """``value`` as a claim status (``field="status"``)."""
+    return member_of(ClaimStatus, value, "status", "claim status")
 
 
 def _action(value: ClaimAction | str) -> ClaimAction:
-    try:
-        return ClaimAction(value)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown action {value!r}",
-            field="action",
-            rule="one of " + ", ".join(a.value for a in ClaimAction),
-        ) from None
+    return member_of(ClaimAction, value, "action", "action")
 
 
 def _quoted_choice(values: Sequence[str]) -> str:

@@ -19,7 +19,14 @@ from ledger.platform.domain import Role
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages, notice
 from ledger.web.pages.base import desk, error_context, form_of, principal_of, redirect, render
-from ledger.web.pages.views import claim_detail, claim_rows, head_name, service_of, status_tabs
+from ledger.web.pages.views import (
+    claim_rows,
+    detail_page,
+    documents_of,
+    head_name,
+    service_of,
+    status_tabs,
+)
 
 MAX_LINES = 5
 OPEN = (
@@ -216,11 +223,8 @@ class AdjusterPages(Controller):
     async def _documents_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
     ) -> Template:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
-        found = await service.documents(claim_no)
-        names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
+        service, claim = await detail_page(request, claim_no)
+        found, names = await documents_of(service, claim_no)
         checklist = [
             {
                 **item,
@@ -235,7 +239,7 @@ class AdjusterPages(Controller):
             status_code=status_code,
             claim=claim,
             checklist=checklist,
-            documents=[{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
+            documents=found["documents"],
             requested=found["requested"],
             limits=service.upload_limits(),
             **extra,
@@ -345,9 +349,7 @@ class AdjusterPages(Controller):
     async def _assess_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
     ) -> Template:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+        service, claim = await detail_page(request, claim_no)
         limits = await service.limits_used(claim_no)
         for item in limits:
             for layer in item["layers"]:

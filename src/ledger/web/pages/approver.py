@@ -17,7 +17,7 @@ from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
 from ledger.web.pages.claims import case_file_page
-from ledger.web.pages.views import claim_rows, service_of
+from ledger.web.pages.views import service_of, worklist
 
 QUEUE_SIZE = 200
 
@@ -39,19 +39,13 @@ class ApproverPages(Controller):
     @get("/approvals", name="approvals", **desk(Role.APPROVER))
     async def queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Assessed claims, the most urgent first, with amount, assessor and duplicates."""
-        principal = principal_of(request)
         service = service_of(request)
-        rows, total = await service.search(
-            ClaimFilter(status=ClaimStatus.ASSESSED.value), limit=QUEUE_SIZE, offset=0
-        )
-        found = await service.duplicates_found(rows)
+        claims, total = await worklist(request, ClaimFilter(status=ClaimStatus.ASSESSED.value), QUEUE_SIZE)
+        found = await service.duplicates_found(claims)
         return render(
             request,
             "claims/approvals.html",
-            claims=[
-                {**row, "duplicate_found": found.get(row["claim_no"])}
-                for row in claim_rows(service, rows, principal)
-            ],
+            claims=[{**claim, "duplicate_found": found.get(claim["claim_no"])} for claim in claims],
             total=total,
             reasons=[
                 (code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()

@@ -17,7 +17,7 @@ from ledger.platform.domain import Role
 from ledger.web.pages import messages
 from ledger.web.pages.base import desk, error_context, principal_of, render
 from ledger.web.pages.casefile import render_case_file
-from ledger.web.pages.views import claim_detail, claim_rows, service_of
+from ledger.web.pages.views import claim_rows, detail_page, documents_of, payment_rows, service_of
 
 PAGE_SIZE = 25
 EVERYONE = tuple(Role)
@@ -25,12 +25,9 @@ EVERYONE = tuple(Role)
 
 async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict[str, Any]:
     """What the case file shows, on the page and in its PDF: the claim, documents, history, payments."""
-    principal = principal_of(request)
-    service = service_of(request)
-    claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+    service, claim = await detail_page(request, claim_no)
     claim["duplicate_found"] = (await service.duplicates_found([claim])).get(claim_no)
-    found = await service.documents(claim_no)
-    names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
+    found, _ = await documents_of(service, claim_no)
     transitions = [
         {
             **t,
@@ -40,13 +37,10 @@ async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict
         }
         for t in await service.transitions(claim_no)
     ]
-    payments = [
-        {**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])}
-        for p in await service.payments(claim_no)
-    ]
+    payments = payment_rows(await service.payments(claim_no))
     return {
         "claim": claim,
-        "documents": [{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
+        "documents": found["documents"],
         "transitions": transitions,
         "payments": payments,
     }

@@ -68,6 +68,7 @@ ACTIONS = {
     "documents_complete": N_("documents complete"),
     "assess": N_("assessed"),
     "approve_first": N_("first approval"),
+    "override_duplicate": N_("duplicate overridden"),
     "approve": N_("approved"),
     "reject": N_("rejected"),
     "pay_partial": N_("part payment"),

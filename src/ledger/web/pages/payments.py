@@ -20,7 +20,13 @@ from ledger.reports.service import ReportService
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
-from ledger.web.pages.views import claim_detail, claim_rows, peril_name, service_of
+from ledger.web.pages.views import (
+    detail_page,
+    payment_rows,
+    peril_name,
+    service_of,
+    worklist,
+)
 
 DESK_SIZE = 200
 VOUCHER_READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
@@ -77,20 +83,18 @@ class PaymentPages(Controller):
     @get("/payments", name="payments", **desk(Role.ACCOUNTANT))
     async def worklist(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Approved and partly paid claims, the nearest payment deadline first; today's payments below."""
-        principal = principal_of(request)
-        service = service_of(request)
-        rows, total = await service.search(
+        claims, total = await worklist(
+            request,
             ClaimFilter(statuses=(ClaimStatus.APPROVED.value, ClaimStatus.PARTLY_PAID.value)),
-            limit=DESK_SIZE,
-            offset=0,
+            DESK_SIZE,
         )
-        today = await service.payments_on(clock.today())
+        today = await service_of(request).payments_on(clock.today())
         return render(
             request,
             "payments/desk.html",
-            claims=claim_rows(service, rows, principal),
+            claims=claims,
             total=total,
-            todays=[{**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in today],
+            todays=payment_rows(today),
         )
 
     @get("/payments/{claim_no:str}", name="pay", **desk(Role.ACCOUNTANT))
@@ -101,9 +105,7 @@ class PaymentPages(Controller):
     async def _pay_form(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
     ) -> Template:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+        service, claim = await detail_page(request, claim_no)
         return render(
             request,
             "payments/pay.html",
@@ -198,7 +200,7 @@ class PaymentPages(Controller):
             "payments/daily.html",
             day=wanted,
             errors=errors,
-            payments=[{**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in rows],
+            payments=payment_rows(rows),
             total_fen=sum(int(p["fen"]) for p in rows),
         )
 
