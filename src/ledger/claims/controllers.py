@@ -18,6 +18,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
+from ledger.claims.records import EventRecord
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
     ApproveIn,
@@ -46,6 +47,7 @@ from ledger.claims.schemas import (
 from ledger.claims.service import FULL_ID_ROLES, ClaimsService
 from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
+from ledger.core.records import view
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
 from ledger.web.choices import ClaimStatusCode, DocumentTypeCode, PerilCode, StreetName
@@ -146,19 +148,9 @@ def _summary(row: Row, full: bool) -> ClaimSummary:
     )
 
 
-def _event_view(row: Row, service: ClaimsService) -> EventView:
-    return EventView(
-        event_no=row["event_no"],
-        policy_year=row["policy_year"],
-        incident_date=row["incident_date"],
-        street=row["street"],
-        place=row["place"],
-        peril=row["peril"],
-        peril_cn=service.policy.peril(row["peril"]).cn,
-        description=row["description"],
-        authority=row["authority"],
-        certificate_no=row["certificate_no"],
-        created_by=row["created_by"],
+def _event_view(event: EventRecord, service: ClaimsService) -> EventView:
+    return view(
+        EventView, event, policy_year=event.policy_year_code, peril_cn=service.policy.peril(event.peril).cn
     )
 
 
@@ -257,7 +249,7 @@ class EventController(Controller):
     ) -> EventView:
         """Record an event; its street must be one of the district's streets."""
         service = _service(request)
-        row = await service.create_event(
+        event = await service.create_event(
             request.user,
             incident_date=data.incident_date,
             street=data.street,
@@ -267,7 +259,7 @@ class EventController(Controller):
             certificate_no=data.certificate_no,
             description=data.description,
         )
-        return _event_view(row, service)
+        return _event_view(event, service)
 
     @get("/", **access(*EVERYONE), operation_id="listEvents")
     async def list_events(

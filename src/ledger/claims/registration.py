@@ -22,6 +22,7 @@ from ledger.claims.errors import (
     PremiumExceeded,
 )
 from ledger.claims.policy import BenefitHead, PolicyYear
+from ledger.claims.records import EventRecord
 from ledger.claims.repository import Row
 from ledger.claims.service_base import (
     COUNTED,
@@ -62,7 +63,7 @@ class Registration(ClaimsBase):
         """The row of a configured policy year, created on first use (inside the caller's transaction)."""
         row = await self.years.by_code(year.code)
         if row is not None:
-            return int(row["id"])
+            return row.id
         return await self.years.add(
             code=year.code,
             insurer=year.insurer,
@@ -79,7 +80,7 @@ class Registration(ClaimsBase):
         found = []
         for year in self.policy.policy_years:
             row = await self.years.by_code(year.code)
-            year_id = int(row["id"]) if row else 0
+            year_id = row.id if row else 0
             totals = await self.claims.year_totals(
                 year_id, counted=[s.value for s in COUNTED], decided=[s.value for s in DECIDED]
             )
@@ -102,7 +103,7 @@ class Registration(ClaimsBase):
         async with db.write_transaction():
             await db.serialize(f"claims-premium:{code}")
             year_id = await self._year_id(year)
-            if await self.years.receipt_by_reference(reference):
+            if await self.years.has_receipt(reference):
                 raise DuplicateReference(
                     f"premium reference {reference!r} is already recorded", field="reference", rule="unique"
                 )
@@ -150,7 +151,7 @@ class Registration(ClaimsBase):
         authority: str,
         certificate_no: str,
         description: str,
-    ) -> Row:
+    ) -> EventRecord:
         """Record an insured event; its street must be one of the district's."""
         self.policy.peril(peril)
         if street not in self.policy.district.streets:
@@ -183,21 +184,18 @@ class Registration(ClaimsBase):
             }
             await self.events.add(**values, policy_year=await self._year_id(year), created_at=clock.now())
             await record_audit(actor, "event.create", "event", event_no, None, jsonable(values))
-        return {**values, "policy_year": year.code}
+            return await self.event(event_no)
 
-    async def event(self, event_no: str) -> Row:
+    async def event(self, event_no: str) -> EventRecord:
         """One event with its policy-year code."""
-        row = await self.events.by_no(event_no)
-        if row is None:
+        found = await self.events.by_no(event_no)
+        if found is None:
             raise EventNotFound(f"no event {event_no!r}", field="event_no")
-        year = await self.years.by_id(int(row["policy_year"]))
-        return {**row, "policy_year": year["code"]}
+        return found
 
-    async def search_events(self, **criteria: Any) -> tuple[list[Row], int]:
+    async def search_events(self, **criteria: Any) -> tuple[list[EventRecord], int]:
         """Events newest first, filtered and paginated."""
-        rows, total = await self.events.search(**criteria)
-        codes = {int(y["id"]): y["code"] for y in await self.years.all()}
-        return [{**row, "policy_year": codes[int(row["policy_year"])]} for row in rows], total
+        return await self.events.search(**criteria)
 
     def _lines(self, peril: str, lines: Sequence[Any], field: str = "lines") -> list[dict[str, Any]]:
         """Validate benefit lines (``domain.check_line``, ``domain.check_claim_heads``); return their
@@ -244,15 +242,13 @@ class Registration(ClaimsBase):
         complete the checklist the claim moves straight to review.
         """
         victim_id, claimant_id = self._checked_people(data)
-        event = await self.events.by_no(data.event_no)
-        if event is None:
-            raise EventNotFound(f"no event {data.event_no!r}", field="event_no")
-        peril = str(event["peril"])
+        event = await self.event(data.event_no)
+        peril = event.peril
         lines = self._lines(peril, data.lines)
-        rules = self.policy.rules_on(event["incident_date"])
+        rules = self.policy.rules_on(event.incident_date)
         now, today = clock.now(), clock.today()
         time_barred = domain.check_limitation(
-            event["incident_date"],
+            event.incident_date,
             today,
             self.policy.clocks,
             override_reason=data.limitation_override_reason,
@@ -263,9 +259,9 @@ class Registration(ClaimsBase):
             existing = [existing_claim(row) for row in await self.claims.of_victim(victim_id)]
             duplicate = domain.find_duplicate(
                 victim_id,
-                event["id"],
+                event.id,
                 peril,
-                event["incident_date"],
+                event.incident_date,
                 existing,
                 window_days=rules.duplicate_window_days,
             )
@@ -350,7 +346,7 @@ class Registration(ClaimsBase):
         actor: Principal,
         claim_no: str,
         duplicate: domain.ExistingClaim | None,
-        time_barred_event: Row | None,
+        time_barred_event: EventRecord | None,
         data: Any,
     ) -> None:
         """The audit rows of an approver's overrides at registration: the duplicate, the limitation."""
@@ -364,7 +360,7 @@ class Registration(ClaimsBase):
                 {"override_reason": (data.override_reason or "").strip()},
             )
         if time_barred_event is not None:
-            incident = time_barred_event["incident_date"]
+            incident = time_barred_event.incident_date
             await record_audit(
                 actor,
                 "claim.limitation_override",
@@ -386,8 +382,8 @@ class Registration(ClaimsBase):
             data: the claim as for ``register``; its ``event_no`` is replaced by the new event's.
         """
         async with db.write_transaction():
-            row = await self.create_event(actor, **event)
-            return await self.register(actor, msgspec.structs.replace(data, event_no=row["event_no"]))
+            found = await self.create_event(actor, **event)
+            return await self.register(actor, msgspec.structs.replace(data, event_no=found.event_no))
 
     async def update(self, actor: Principal, claim_no: str, data: Any) -> Row:
         """Change a claim's details or lines before it is assessed."""
@@ -425,14 +421,14 @@ class Registration(ClaimsBase):
         return await self.claims_view(claim_no, actor)
 
 
-def _claim_values(data: Any, event: Row, victim_id: str, claimant_id: str) -> dict[str, Any]:
+def _claim_values(data: Any, event: EventRecord, victim_id: str, claimant_id: str) -> dict[str, Any]:
     """The stored columns of a claim registered from ``data`` for ``event``."""
     return {
-        "event": event["id"],
-        "policy_year": event["policy_year"],
-        "peril": str(event["peril"]),
+        "event": event.id,
+        "policy_year": event.policy_year_id,
+        "peril": event.peril,
         "scheme": data.scheme,
-        "incident_date": event["incident_date"],
+        "incident_date": event.incident_date,
         "claimant_name": data.claimant_name,
         "claimant_relation": data.claimant_relation,
         "claimant_id": claimant_id,

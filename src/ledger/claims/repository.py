@@ -11,6 +11,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
+from ledger.claims.records import EventRecord, PolicyYearRecord
 from ledger.claims.tables import (
     ClaimLineRow,
     ClaimRow,
@@ -21,7 +22,7 @@ from ledger.claims.tables import (
     PremiumReceipt,
     TransitionRow,
 )
-from ledger.core.records import Record, records_of
+from ledger.core.records import Record, record_of, records_of
 
 Row = dict[str, Any]
 
@@ -38,35 +39,23 @@ async def _sum(column: Any, *where: Any) -> int:
 class PolicyYearRepository:
     """Policy years and premium receipts."""
 
-    async def by_code(self, code: str) -> Row | None:
+    async def by_code(self, code: str) -> PolicyYearRecord | None:
         """The policy year ``code``, or ``None``."""
-        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.code == code).first()
-        return row
-
-    async def by_id(self, year_id: int) -> Row:
-        """The policy year with ``year_id``."""
-        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.id == year_id).first()
-        assert row is not None  # referenced by a foreign key
-        return row
+        row = await PolicyYearRow.select().where(PolicyYearRow.code == code).first()
+        return None if row is None else record_of(PolicyYearRecord, row)
 
     async def add(self, **values: Any) -> int:
         """Insert a policy year; return its id."""
         rows = await PolicyYearRow.insert(PolicyYearRow(**values)).returning(PolicyYearRow.id)
         return int(rows[0]["id"])
 
-    async def all(self) -> list[Row]:
-        """Every policy year that is in use, oldest first."""
-        rows: list[Row] = await PolicyYearRow.select().order_by(PolicyYearRow.starts)
-        return rows
-
     async def premium_received(self, year_id: int) -> int:
         """The premium received so far for a policy year, in fen."""
         return await _sum(PremiumReceipt.fen, PremiumReceipt.policy_year == year_id)
 
-    async def receipt_by_reference(self, reference: str) -> Row | None:
-        """The premium receipt with ``reference``, or ``None``."""
-        row: Row | None = await PremiumReceipt.select().where(PremiumReceipt.reference == reference).first()
-        return row
+    async def has_receipt(self, reference: str) -> bool:
+        """Whether a premium receipt with ``reference`` is recorded."""
+        return bool(await PremiumReceipt.exists().where(PremiumReceipt.reference == reference))
 
     async def add_receipt(self, **values: Any) -> int:
         """Insert a premium receipt; return its id."""
@@ -77,14 +66,8 @@ class PolicyYearRepository:
         """Store the journal entry of a receipt."""
         await PremiumReceipt.update({PremiumReceipt.journal_seq: seq}).where(PremiumReceipt.id == receipt_id)
 
-    async def receipts(self, year_id: int) -> list[Row]:
-        """The receipts of a policy year, oldest first."""
-        rows: list[Row] = (
-            await PremiumReceipt.select()
-            .where(PremiumReceipt.policy_year == year_id)
-            .order_by(PremiumReceipt.id)
-        )
-        return rows
+
+_EVENT_COLUMNS = (*EventRow.all_columns(), EventRow.policy_year.code.as_alias("policy_year_code"))
 
 
 class EventRepository:
@@ -99,10 +82,10 @@ class EventRepository:
         rows = await EventRow.insert(EventRow(**values)).returning(EventRow.id)
         return int(rows[0]["id"])
 
-    async def by_no(self, event_no: str) -> Row | None:
+    async def by_no(self, event_no: str) -> EventRecord | None:
         """The event ``event_no``, or ``None``."""
-        row: Row | None = await EventRow.select().where(EventRow.event_no == event_no).first()
-        return row
+        row = await EventRow.select(*_EVENT_COLUMNS).where(EventRow.event_no == event_no).first()
+        return None if row is None else record_of(EventRecord, row)
 
     async def search(
         self,
@@ -113,7 +96,7 @@ class EventRepository:
         date_to: dt.date | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Row], int]:
+    ) -> tuple[list[EventRecord], int]:
         """Events newest first, filtered; and how many match in all."""
         clauses = [
             clause
@@ -125,13 +108,13 @@ class EventRepository:
             )
             if clause is not None
         ]
-        query = EventRow.select().order_by(EventRow.id, ascending=False)
+        query = EventRow.select(*_EVENT_COLUMNS).order_by(EventRow.id, ascending=False)
         count = EventRow.count()
         for clause in clauses:
             query = query.where(clause)
             count = count.where(clause)
-        rows: list[Row] = await query.limit(limit).offset(offset)
-        return rows, int(await count)
+        rows = await query.limit(limit).offset(offset)
+        return records_of(EventRecord, rows), int(await count)
 
 
 @dataclass(frozen=True, slots=True)

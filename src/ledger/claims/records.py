@@ -1,0 +1,40 @@
+"""Claims rows as typed records, handed out by the repository (policy years and events so far; claims,
+their lines, documents, transitions and payments are still ``repository.Row`` dicts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ledger.core.records import Record
+
+
+class PolicyYearRecord(Record, frozen=True):
+    """One year's policy (``claims_policy_year``)."""
+
+    id: int
+    code: str
+    insurer: str
+    policyholder: str
+    starts: dt.date
+    ends: dt.date
+    insured_population: int
+    premium_fen: int
+    created_at: dt.datetime
+
+
+class EventRecord(Record, frozen=True, rename={"policy_year_id": "policy_year"}):
+    """An insured event (``claims_event``) with the code of its policy year."""
+
+    id: int
+    event_no: str
+    policy_year_id: int
+    policy_year_code: str
+    incident_date: dt.date
+    street: str
+    place: str
+    peril: str
+    description: str
+    authority: str
+    certificate_no: str
+    created_by: str
+    created_at: dt.datetime
