@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 from ledger import db
 from ledger.claims import domain
@@ -20,6 +19,7 @@ from ledger.claims.errors import (
 )
 from ledger.claims.policy import BenefitHead, RuleVersion
 from ledger.claims.repository import Row
+from ledger.claims.schemas import Adjustment
 from ledger.claims.service_base import (
     COUNTED,
     DECIDED,
@@ -87,7 +87,7 @@ class Decisions(ClaimsBase):
             await self._complete_documents(actor, claim, clock.today())
         return await self.claims_view(claim_no, actor)
 
-    async def assess(self, actor: Principal, claim_no: str, adjustments: Sequence[Any]) -> Row:
+    async def assess(self, actor: Principal, claim_no: str, adjustments: Sequence[Adjustment]) -> Row:
         """Assess every line by the rules in force on the incident date, with usage read from the database.
 
         The adjuster may lower a line below the rule amount with a reason, never raise it above.

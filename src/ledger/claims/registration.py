@@ -24,6 +24,7 @@ from ledger.claims.errors import (
 from ledger.claims.policy import BenefitHead, PolicyYear
 from ledger.claims.records import EventRecord
 from ledger.claims.repository import Row
+from ledger.claims.schemas import ClaimCreate, ClaimUpdate, EventCreate, LineIn
 from ledger.claims.service_base import (
     COUNTED,
     DECIDED,
@@ -197,7 +198,7 @@ class Registration(ClaimsBase):
         """Events newest first, filtered and paginated."""
         return await self.events.search(**criteria)
 
-    def _lines(self, peril: str, lines: Sequence[Any], field: str = "lines") -> list[dict[str, Any]]:
+    def _lines(self, peril: str, lines: Sequence[LineIn], field: str = "lines") -> list[dict[str, Any]]:
         """Validate benefit lines (``domain.check_line``, ``domain.check_claim_heads``); return their
         column values."""
         found: list[dict[str, Any]] = []
@@ -234,7 +235,7 @@ class Registration(ClaimsBase):
             )
         return value
 
-    async def register(self, actor: Principal, data: Any) -> Row:
+    async def register(self, actor: Principal, data: ClaimCreate) -> Row:
         """Register a claim; refuse a duplicate or a time-barred claim unless an approver overrides it
         with a reason (``override_reason``, ``limitation_override_reason``), each override audited.
 
@@ -287,7 +288,7 @@ class Registration(ClaimsBase):
                 await self._complete_documents(actor, claim, today)
         return await self.claims_view(claim_no, actor)
 
-    def _checked_people(self, data: Any) -> tuple[str, str]:
+    def _checked_people(self, data: ClaimCreate) -> tuple[str, str]:
         """The victim's and the claimant's resident IDs, once the people and documents fit the rules."""
         victim_id = validate_resident_id(data.victim_id, field="victim_id")
         claimant_id = validate_resident_id(data.claimant_id, field="claimant_id")
@@ -373,19 +374,19 @@ class Registration(ClaimsBase):
                 {"limitation_override_reason": data.limitation_override_reason.strip()},
             )
 
-    async def report(self, actor: Principal, event: dict[str, Any], data: Any) -> Row:
+    async def report(self, actor: Principal, event: EventCreate, data: ClaimCreate) -> Row:
         """Record an event and register its first claim in one transaction: both are stored or neither.
 
         Args:
             actor: the adjuster (or approver) at the desk.
-            event: the keyword arguments of ``create_event``.
+            event: the event, as for ``create_event``.
             data: the claim as for ``register``; its ``event_no`` is replaced by the new event's.
         """
         async with db.write_transaction():
-            found = await self.create_event(actor, **event)
+            found = await self.create_event(actor, **msgspec.structs.asdict(event))
             return await self.register(actor, msgspec.structs.replace(data, event_no=found.event_no))
 
-    async def update(self, actor: Principal, claim_no: str, data: Any) -> Row:
+    async def update(self, actor: Principal, claim_no: str, data: ClaimUpdate) -> Row:
         """Change a claim's details or lines before it is assessed."""
         changes: dict[str, Any] = {}
         for name in ("claimant_name", "bank_name", "bank_account"):
@@ -421,7 +422,7 @@ class Registration(ClaimsBase):
         return await self.claims_view(claim_no, actor)
 
 
-def _claim_values(data: Any, event: EventRecord, victim_id: str, claimant_id: str) -> dict[str, Any]:
+def _claim_values(data: ClaimCreate, event: EventRecord, victim_id: str, claimant_id: str) -> dict[str, Any]:
     """The stored columns of a claim registered from ``data`` for ``event``."""
     return {
         "event": event.id,

@@ -184,8 +184,7 @@ class AdjusterPages(Controller):
             if event_no:
                 row = await service.register(principal, data)
             else:
-                fields = msgspec.structs.asdict(_convert(EventCreate, event))
-                row = await service.report(principal, fields, data)
+                row = await service.report(principal, _convert(EventCreate, event), data)
         except FormErrors as exc:
             return self._form_again(request, form, exc.errors)
         except LedgerError as exc:
