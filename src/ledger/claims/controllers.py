@@ -353,7 +353,7 @@ class ClaimController(Controller):
     async def transitions(self, claim_no: ClaimNo, request: Request[Any, Any, Any]) -> list[TransitionView]:
         """The claim's status changes: actor, time, from, to, reason."""
         rows = await _service(request).transitions(claim_no)
-        return [TransitionView(**{k: r[k] for k in TransitionView.__struct_fields__}) for r in rows]
+        return [view(TransitionView, r) for r in rows]
 
     @get("/{claim_no:str}/documents", **access(*EVERYONE), operation_id="getClaimDocuments")
     async def documents(self, claim_no: ClaimNo, request: Request[Any, Any, Any]) -> DocumentsView:

@@ -1,5 +1,5 @@
-"""Claims rows as typed records, handed out by the repository (policy years and events so far; claims,
-their lines, documents, transitions and payments are still ``repository.Row`` dicts)."""
+"""Claims rows as typed records, handed out by the repository (policy years, events and transitions so
+far; claims, their lines, documents and payments are still ``repository.Row`` dicts)."""
 
 from __future__ import annotations
 
@@ -38,3 +38,16 @@ class EventRecord(Record, frozen=True, rename={"policy_year_id": "policy_year"})
     certificate_no: str
     created_by: str
     created_at: dt.datetime
+
+
+class TransitionRecord(Record, frozen=True, rename={"claim_id": "claim"}):
+    """One status change of a claim (``claims_transition``)."""
+
+    id: int
+    claim_id: int
+    action: str
+    from_status: str
+    to_status: str
+    actor: str
+    at: dt.datetime
+    reason: str

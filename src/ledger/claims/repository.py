@@ -11,7 +11,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
-from ledger.claims.records import EventRecord, PolicyYearRecord
+from ledger.claims.records import EventRecord, PolicyYearRecord, TransitionRecord
 from ledger.claims.tables import (
     ClaimLineRow,
     ClaimRow,
@@ -321,12 +321,10 @@ class ClaimRepository:
         """Record a status change."""
         await TransitionRow.insert(TransitionRow(**values))
 
-    async def transitions(self, claim_id: int) -> list[Row]:
+    async def transitions(self, claim_id: int) -> list[TransitionRecord]:
         """The status changes of a claim, oldest first."""
-        rows: list[Row] = (
-            await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
-        )
-        return rows
+        rows = await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
+        return records_of(TransitionRecord, rows)
 
     async def payment_by_reference(self, reference: str) -> Row | None:
         """The payment with ``reference``, or ``None``."""

@@ -28,6 +28,7 @@ from ledger.claims.errors import (
     DuplicateReference,
 )
 from ledger.claims.policy import UploadLimits
+from ledger.claims.records import TransitionRecord
 from ledger.claims.registration import Registration
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service_base import (
@@ -238,7 +239,7 @@ class ClaimsService(Registration, Decisions):
             )
         return await self.claims.search(criteria, limit=limit, offset=offset)
 
-    async def transitions(self, claim_no: str) -> list[Row]:
+    async def transitions(self, claim_no: str) -> list[TransitionRecord]:
         """A claim's status changes, oldest first."""
         claim = await self._reload(claim_no)
         return await self.claims.transitions(int(claim["id"]))

@@ -13,6 +13,7 @@ from litestar.response import Template
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
 from ledger.core.errors import InvalidInput, LedgerError
+from ledger.core.records import snapshot
 from ledger.platform.domain import Role
 from ledger.web.pages import messages
 from ledger.web.pages.base import desk, error_context, principal_of, render
@@ -30,10 +31,10 @@ async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict
     found, _ = await documents_of(service, claim_no)
     transitions = [
         {
-            **t,
-            "action_label": messages.label(messages.ACTIONS, t["action"]),
-            "from_label": messages.status_label(t["from_status"]) if t["from_status"] else "",
-            "to_label": messages.status_label(t["to_status"]),
+            **snapshot(t),
+            "action_label": messages.label(messages.ACTIONS, t.action),
+            "from_label": messages.status_label(t.from_status) if t.from_status else "",
+            "to_label": messages.status_label(t.to_status),
         }
         for t in await service.transitions(claim_no)
     ]
