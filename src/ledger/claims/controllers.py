@@ -18,7 +18,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
-from ledger.claims.records import EventRecord
+from ledger.claims.records import DocumentRecord, EventRecord
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
     ApproveIn,
@@ -154,18 +154,8 @@ def _event_view(event: EventRecord, service: ClaimsService) -> EventView:
     )
 
 
-def _document_view(row: Row) -> DocumentView:
-    return DocumentView(
-        id=row["id"],
-        doc_type=row["doc_type"],
-        sha256=row["sha256"],
-        size=row["size"],
-        content_type=row["content_type"],
-        received_at=row["received_at"],
-        received_by=row["received_by"],
-        verified=bool(row["verified_by"]),
-        verified_by=row["verified_by"],
-    )
+def _document_view(document: DocumentRecord) -> DocumentView:
+    return view(DocumentView, document, verified=bool(document.verified_by))
 
 
 def _payment_view(row: Row) -> PaymentView:

@@ -44,7 +44,7 @@ class Decisions(ClaimsBase):
             claim = await self._locked(claim_no)
             domain.next_status(claim["status"], ClaimAction.REQUEST_DOCUMENTS)
             lines = await self.claims.lines(claim["id"])
-            received = [doc["doc_type"] for doc in await self.claims.documents(claim["id"])]
+            received = [doc.doc_type for doc in await self.claims.documents(claim["id"])]
             missing = domain.missing_documents(self._checklist(claim, lines), received)
             if not missing:
                 raise NothingMissing(field="documents", rule="request only documents that are missing")
@@ -74,7 +74,7 @@ class Decisions(ClaimsBase):
             claim = await self._locked(claim_no)
             domain.next_status(claim["status"], ClaimAction.DOCUMENTS_COMPLETE)
             lines = await self.claims.lines(claim["id"])
-            verified = [d["doc_type"] for d in await self.claims.documents(claim["id"]) if d["verified_by"]]
+            verified = [d.doc_type for d in await self.claims.documents(claim["id"]) if d.verified_by]
             missing = domain.missing_documents(self._checklist(claim, lines), verified)
             if missing:
                 codes = [item.requirement.code for item in missing]

@@ -1,5 +1,5 @@
-"""Claims rows as typed records, handed out by the repository (policy years, events and transitions so
-far; claims, their lines, documents and payments are still ``repository.Row`` dicts)."""
+"""Claims rows as typed records, handed out by the repository (policy years, events, documents and
+transitions so far; claims, their lines and payments are still ``repository.Row`` dicts)."""
 
 from __future__ import annotations
 
@@ -51,3 +51,18 @@ class TransitionRecord(Record, frozen=True, rename={"claim_id": "claim"}):
     actor: str
     at: dt.datetime
     reason: str
+
+
+class DocumentRecord(Record, frozen=True, rename={"claim_id": "claim"}):
+    """A document of a claim (``claims_document``): an upload by its sha256, or a paper original."""
+
+    id: int
+    claim_id: int
+    doc_type: str
+    sha256: str
+    size: int
+    content_type: str
+    received_at: dt.datetime
+    received_by: str
+    verified_at: dt.datetime | None
+    verified_by: str | None

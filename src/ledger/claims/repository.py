@@ -11,7 +11,7 @@ from piccolo.columns.combination import Where
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
-from ledger.claims.records import EventRecord, PolicyYearRecord, TransitionRecord
+from ledger.claims.records import DocumentRecord, EventRecord, PolicyYearRecord, TransitionRecord
 from ledger.claims.tables import (
     ClaimLineRow,
     ClaimRow,
@@ -293,21 +293,19 @@ class ClaimRepository:
         rows = await DocumentRow.insert(DocumentRow(**values)).returning(DocumentRow.id)
         return int(rows[0]["id"])
 
-    async def documents(self, claim_id: int) -> list[Row]:
+    async def documents(self, claim_id: int) -> list[DocumentRecord]:
         """The documents of a claim, oldest first."""
-        rows: list[Row] = (
-            await DocumentRow.select().where(DocumentRow.claim == claim_id).order_by(DocumentRow.id)
-        )
-        return rows
+        rows = await DocumentRow.select().where(DocumentRow.claim == claim_id).order_by(DocumentRow.id)
+        return records_of(DocumentRecord, rows)
 
-    async def document(self, claim_id: int, document_id: int) -> Row | None:
+    async def document(self, claim_id: int, document_id: int) -> DocumentRecord | None:
         """One document of a claim, or ``None``."""
-        row: Row | None = (
+        row = (
             await DocumentRow.select()
             .where(DocumentRow.claim == claim_id, DocumentRow.id == document_id)
             .first()
         )
-        return row
+        return None if row is None else record_of(DocumentRecord, row)
 
     async def verify_document(self, document_id: int, by: str, at: dt.datetime) -> None:
         """Mark a document verified."""

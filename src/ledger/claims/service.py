@@ -28,7 +28,7 @@ from ledger.claims.errors import (
     DuplicateReference,
 )
 from ledger.claims.policy import UploadLimits
-from ledger.claims.records import TransitionRecord
+from ledger.claims.records import DocumentRecord, TransitionRecord
 from ledger.claims.registration import Registration
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service_base import (
@@ -147,7 +147,7 @@ class ClaimsService(Registration, Decisions):
 
     async def upload(
         self, actor: Principal, claim_no: str, doc_type: str, content_type: str, content: bytes
-    ) -> Row:
+    ) -> DocumentRecord:
         """Store an uploaded document by its sha256 and record it as received."""
         self.policy.document_type(doc_type)
         media = domain.check_upload(len(content), content_type, self.upload_limits())
@@ -172,19 +172,25 @@ class ClaimsService(Registration, Decisions):
             await record_audit(
                 actor, "claim.document_receive", "claim", claim_no, None, {"id": document_id, **values}
             )
-            row = await self.claims.document(int(claim["id"]), document_id)
-        return row or {}
+            return await self._document(claim, document_id)
 
-    async def verify(self, actor: Principal, claim_no: str, document_id: int) -> Row:
+    async def _document(self, claim: Row, document_id: int) -> DocumentRecord:
+        """The document ``document_id`` of ``claim``, or ``DocumentNotFound``."""
+        document = await self.claims.document(int(claim["id"]), document_id)
+        if document is None:
+            raise DocumentNotFound(
+                f"claim {claim['claim_no']} has no document {document_id}", field="document_id"
+            )
+        return document
+
+    async def verify(self, actor: Principal, claim_no: str, document_id: int) -> DocumentRecord:
         """Mark a received document verified."""
         async with db.write_transaction():
             claim = await self._locked(claim_no)
-            document = await self.claims.document(int(claim["id"]), document_id)
-            if document is None:
-                raise DocumentNotFound(f"claim {claim_no} has no document {document_id}", field="document_id")
-            if document["verified_by"]:
+            document = await self._document(claim, document_id)
+            if document.verified_by:
                 raise Conflict(
-                    f"document {document_id} was already verified by {document['verified_by']}",
+                    f"document {document_id} was already verified by {document.verified_by}",
                     field="document_id",
                     rule="verify once",
                 )
@@ -197,16 +203,15 @@ class ClaimsService(Registration, Decisions):
                 {"id": document_id, "verified_by": None},
                 {"id": document_id, "verified_by": actor.username},
             )
-            row = await self.claims.document(int(claim["id"]), document_id)
-        return row or {}
+            return await self._document(claim, document_id)
 
     async def documents(self, claim_no: str) -> Row:
         """A claim's checklist with what is received and verified, its documents and the notice sent."""
         claim = await self._reload(claim_no)
         lines = await self.claims.lines(int(claim["id"]))
         documents = await self.claims.documents(int(claim["id"]))
-        received = [d["doc_type"] for d in documents]
-        verified = [d["doc_type"] for d in documents if d["verified_by"]]
+        received = [d.doc_type for d in documents]
+        verified = [d.doc_type for d in documents if d.verified_by]
         checklist = [
             {
                 "code": item.code,
@@ -329,13 +334,11 @@ class ClaimsService(Registration, Decisions):
             "narration": payment_narration(peril.cn, claim_no, payment_kind),
         }
 
-    async def document_content(self, claim_no: str, document_id: int) -> tuple[Row, bytes]:
+    async def document_content(self, claim_no: str, document_id: int) -> tuple[DocumentRecord, bytes]:
         """A stored document of a claim and its bytes (empty for a paper original seen at the counter)."""
         claim = await self._reload(claim_no)
-        document = await self.claims.document(int(claim["id"]), document_id)
-        if document is None:
-            raise DocumentNotFound(f"claim {claim_no} has no document {document_id}", field="document_id")
-        digest = str(document["sha256"])
+        document = await self._document(claim, document_id)
+        digest = document.sha256
         if not digest:
             return document, b""
         return document, (self.settings.upload_dir / digest[:2] / digest).read_bytes()

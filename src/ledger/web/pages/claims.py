@@ -156,7 +156,7 @@ class ClaimPages(Controller):
         document, content = await service_of(request).document_content(claim_no, document_id)
         return Response(
             content,
-            media_type=document["content_type"] or "application/octet-stream",
+            media_type=document.content_type or "application/octet-stream",
             headers={
                 "Content-Disposition": f'inline; filename="{claim_no}-{document_id}"',
                 "X-Content-Type-Options": "nosniff",

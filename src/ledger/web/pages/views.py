@@ -14,6 +14,7 @@ from ledger.claims.domain import ClaimStatus, allowed_actions
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service import ClaimsService
 from ledger.core import clock
+from ledger.core.records import snapshot
 from ledger.platform.domain import Principal
 from ledger.web.pages import messages
 from ledger.web.pages.base import principal_of, shown_id
@@ -116,7 +117,7 @@ async def documents_of(service: ClaimsService, claim_no: str) -> tuple[dict[str,
     the page language, and the names of every document type."""
     found = await service.documents(claim_no)
     names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
-    stored = [{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]]
+    stored = [{**snapshot(d), "name": names.get(d.doc_type, d.doc_type)} for d in found["documents"]]
     return {**found, "documents": stored}, names
 
 
