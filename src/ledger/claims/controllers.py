@@ -18,7 +18,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
-from ledger.claims.records import DocumentRecord, EventRecord
+from ledger.claims.records import ClaimPayment, DocumentRecord, EventRecord
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
     ApproveIn,
@@ -158,17 +158,9 @@ def _document_view(document: DocumentRecord) -> DocumentView:
     return view(DocumentView, document, verified=bool(document.verified_by))
 
 
-def _payment_view(row: Row) -> PaymentView:
-    return PaymentView(
-        claim_no=row["claim_no"],
-        kind=row["kind"],
-        amount=format_amount(row["fen"]),
-        reference=row["reference"],
-        paid_on=row["paid_on"],
-        journal_seq=row["journal_seq"],
-        paid_by=row["paid_by"],
-        claim_status=row["claim_status"],
-        claim_paid=format_amount(row["claim_paid"]),
+def _payment_view(payment: ClaimPayment) -> PaymentView:
+    return view(
+        PaymentView, payment, amount=format_amount(payment.fen), claim_paid=format_amount(payment.claim_paid)
     )
 
 

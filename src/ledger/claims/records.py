@@ -1,5 +1,5 @@
-"""Claims rows as typed records, handed out by the repository (policy years, events, documents and
-transitions so far; claims, their lines and payments are still ``repository.Row`` dicts)."""
+"""Claims rows as typed records, handed out by the repository (policy years, events, documents,
+transitions and payments so far; claims and their lines are still ``repository.Row`` dicts)."""
 
 from __future__ import annotations
 
@@ -66,3 +66,39 @@ class DocumentRecord(Record, frozen=True, rename={"claim_id": "claim"}):
     received_by: str
     verified_at: dt.datetime | None
     verified_by: str | None
+
+
+class PaymentRecord(Record, frozen=True, rename={"claim_id": "claim"}):
+    """A payment on a claim and its journal entry (``claims_payment``)."""
+
+    id: int
+    claim_id: int
+    kind: str
+    fen: int
+    reference: str
+    paid_on: dt.date
+    journal_seq: int
+    paid_by: str
+    created_at: dt.datetime
+
+
+class DailyPayment(PaymentRecord, frozen=True):
+    """A payment of the daily list, with its claim's number, peril and claimant."""
+
+    claim_no: str
+    peril: str
+    claimant_name: str
+
+
+class ClaimPayment(Record, frozen=True):
+    """A payment as the claim shows it: with the claim's status and what the claim had paid up to it."""
+
+    claim_no: str
+    kind: str
+    fen: int
+    reference: str
+    paid_on: dt.date
+    journal_seq: int
+    paid_by: str
+    claim_status: str
+    claim_paid: int

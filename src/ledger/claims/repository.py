@@ -11,7 +11,14 @@ from piccolo.columns.combination import Where
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
-from ledger.claims.records import DocumentRecord, EventRecord, PolicyYearRecord, TransitionRecord
+from ledger.claims.records import (
+    DailyPayment,
+    DocumentRecord,
+    EventRecord,
+    PaymentRecord,
+    PolicyYearRecord,
+    TransitionRecord,
+)
 from ledger.claims.tables import (
     ClaimLineRow,
     ClaimRow,
@@ -324,10 +331,9 @@ class ClaimRepository:
         rows = await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
         return records_of(TransitionRecord, rows)
 
-    async def payment_by_reference(self, reference: str) -> Row | None:
-        """The payment with ``reference``, or ``None``."""
-        row: Row | None = await PaymentRow.select().where(PaymentRow.reference == reference).first()
-        return row
+    async def has_payment(self, reference: str) -> bool:
+        """Whether a payment with ``reference`` is recorded."""
+        return bool(await PaymentRow.exists().where(PaymentRow.reference == reference))
 
     async def count_payments(self, claim_id: int) -> int:
         """How many payments a claim has."""
@@ -342,16 +348,14 @@ class ClaimRepository:
         """Store the journal entry of a payment."""
         await PaymentRow.update({PaymentRow.journal_seq: seq}).where(PaymentRow.id == payment_id)
 
-    async def payments(self, claim_id: int) -> list[Row]:
+    async def payments(self, claim_id: int) -> list[PaymentRecord]:
         """The payments of a claim, oldest first."""
-        rows: list[Row] = (
-            await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
-        )
-        return rows
+        rows = await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
+        return records_of(PaymentRecord, rows)
 
-    async def payments_on(self, day: dt.date) -> list[Row]:
+    async def payments_on(self, day: dt.date) -> list[DailyPayment]:
         """The payments made on ``day`` with their claim's number, peril and claimant, oldest first."""
-        rows: list[Row] = (
+        rows = (
             await PaymentRow.select(
                 *PaymentRow.all_columns(),
                 PaymentRow.claim.claim_no.as_alias("claim_no"),
@@ -361,7 +365,7 @@ class ClaimRepository:
             .where(PaymentRow.paid_on == day)
             .order_by(PaymentRow.id)
         )
-        return rows
+        return records_of(DailyPayment, rows)
 
     async def year_totals(
         self, year_id: int, *, counted: Sequence[str], decided: Sequence[str]

@@ -28,7 +28,7 @@ from ledger.claims.errors import (
     DuplicateReference,
 )
 from ledger.claims.policy import UploadLimits
-from ledger.claims.records import DocumentRecord, TransitionRecord
+from ledger.claims.records import ClaimPayment, DailyPayment, DocumentRecord, TransitionRecord
 from ledger.claims.registration import Registration
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service_base import (
@@ -46,6 +46,7 @@ from ledger.core import clock
 from ledger.core.errors import Conflict, InvalidInput
 from ledger.core.ids import validate_resident_id
 from ledger.core.money import Fen, format_cny, parse_amount
+from ledger.core.records import view
 from ledger.journal import service as journal
 from ledger.journal.service import Ledger
 from ledger.platform.domain import Principal
@@ -76,7 +77,7 @@ class ClaimsService(Registration, Decisions):
 
     async def pay(
         self, actor: Principal, claim_no: str, kind: str, amount: str | None, reference: str | None
-    ) -> Row:
+    ) -> ClaimPayment:
         """Pay part or the rest of the approved amount and post the journal entry in the same transaction."""
         payment_kind, asked = _payment_request(kind, amount)
         async with db.write_transaction():
@@ -87,7 +88,7 @@ class ClaimsService(Registration, Decisions):
             )
             number = await self.claims.count_payments(int(claim["id"])) + 1
             ref = reference or f"{claim_no}-P{number}"
-            if await self.claims.payment_by_reference(ref):
+            if await self.claims.has_payment(ref):
                 raise DuplicateReference(
                     f"payment reference {ref!r} is already recorded", field="reference", rule="unique"
                 )
@@ -123,17 +124,17 @@ class ClaimsService(Registration, Decisions):
                 paid_fen=paid,
             )
         await Ledger.of(self.settings).export_quietly()
-        return {
-            "claim_no": claim_no,
-            "kind": payment_kind.value,
-            "fen": fen,
-            "reference": ref,
-            "paid_on": today,
-            "journal_seq": entry.seq,
-            "paid_by": actor.username,
-            "claim_status": moved["status"],
-            "claim_paid": paid,
-        }
+        return ClaimPayment(
+            claim_no=claim_no,
+            kind=payment_kind.value,
+            fen=fen,
+            reference=ref,
+            paid_on=today,
+            journal_seq=entry.seq,
+            paid_by=actor.username,
+            claim_status=moved["status"],
+            claim_paid=paid,
+        )
 
     # -- documents ----------------------------------------------------------------------------------
 
@@ -249,15 +250,17 @@ class ClaimsService(Registration, Decisions):
         claim = await self._reload(claim_no)
         return await self.claims.transitions(int(claim["id"]))
 
-    async def payments(self, claim_no: str) -> list[Row]:
+    async def payments(self, claim_no: str) -> list[ClaimPayment]:
         """The claim's payments, oldest first, each with the claim's status and the total paid up to it."""
         claim = await self._reload(claim_no)
         paid = 0
-        rows = []
-        for row in await self.claims.payments(int(claim["id"])):
-            paid += int(row["fen"])
-            rows.append({**row, "claim_no": claim_no, "claim_status": claim["status"], "claim_paid": paid})
-        return rows
+        found = []
+        for payment in await self.claims.payments(int(claim["id"])):
+            paid += payment.fen
+            found.append(
+                view(ClaimPayment, payment, claim_no=claim_no, claim_status=claim["status"], claim_paid=paid)
+            )
+        return found
 
     # -- desk views (read only) ---------------------------------------------------------------------
 
@@ -343,7 +346,7 @@ class ClaimsService(Registration, Decisions):
             return document, b""
         return document, (self.settings.upload_dir / digest[:2] / digest).read_bytes()
 
-    async def payments_on(self, day: dt.date) -> list[Row]:
+    async def payments_on(self, day: dt.date) -> list[DailyPayment]:
         """The claim payments made on ``day``, oldest first."""
         return await self.claims.payments_on(day)
 

@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus, PaymentKind
+from ledger.claims.records import DailyPayment
 from ledger.claims.repository import ClaimFilter
 from ledger.core import clock
 from ledger.core.errors import InvalidInput, LedgerError
@@ -46,7 +47,7 @@ def _kinds() -> list[tuple[str, str]]:
     return [(kind.value, messages.label(messages.PAYMENT_KINDS, kind.value)) for kind in PaymentKind]
 
 
-def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
+def _daily_table(rows: list[DailyPayment], day: dt.date) -> Table:
     """The day's payments as a report table (the same CSV/XLSX writers as the statements)."""
     columns = (
         Column("claim_no", "理赔案号", "Claim no.", "text", 34),
@@ -60,18 +61,18 @@ def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
     )
     body = tuple(
         (
-            r["claim_no"],
-            r["paid_on"],
-            r["kind"],
-            r["claimant_name"],
-            r["reference"],
-            int(r["journal_seq"]),
-            r["paid_by"],
-            int(r["fen"]),
+            r.claim_no,
+            r.paid_on,
+            r.kind,
+            r.claimant_name,
+            r.reference,
+            r.journal_seq,
+            r.paid_by,
+            r.fen,
         )
         for r in rows
     )
-    totals = ("合计", None, None, None, None, None, None, sum(int(r["fen"]) for r in rows))
+    totals = ("合计", None, None, None, None, None, None, sum(r.fen for r in rows))
     return Table(
         columns, body, totals, title=f"理赔支付日报 {day.isoformat()}", title_en="Daily claim payments"
     )
@@ -160,13 +161,13 @@ class PaymentPages(Controller):
             )
         except LedgerError as exc:
             return await self._pay_form(request, claim_no, 409, form=form, **error_context(exc))
-        seq = row["journal_seq"]
+        seq = row.journal_seq
         return redirect(
             request,
             "/payments",
             message=gettext_(
                 "Paid {amount} yuan on claim {claim} (reference {reference}); journal entry no. {seq}."
-            ).format(amount=amount(row["fen"]), claim=claim_no, reference=row["reference"], seq=seq),
+            ).format(amount=amount(row.fen), claim=claim_no, reference=row.reference, seq=seq),
             links={
                 gettext_("Voucher {seq} (PDF)").format(seq=seq): f"/vouchers/{seq}",
                 gettext_("Case file"): f"/claims/{claim_no}",
@@ -201,7 +202,7 @@ class PaymentPages(Controller):
             day=wanted,
             errors=errors,
             payments=payment_rows(rows),
-            total_fen=sum(int(p["fen"]) for p in rows),
+            total_fen=sum(p.fen for p in rows),
         )
 
     @get("/payments/daily/{fmt:str}", name="daily-export", **desk(*VOUCHER_READERS))

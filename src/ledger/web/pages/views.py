@@ -14,7 +14,7 @@ from ledger.claims.domain import ClaimStatus, allowed_actions
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service import ClaimsService
 from ledger.core import clock
-from ledger.core.records import snapshot
+from ledger.core.records import Record, snapshot
 from ledger.platform.domain import Principal
 from ledger.web.pages import messages
 from ledger.web.pages.base import principal_of, shown_id
@@ -129,6 +129,9 @@ async def worklist(request: Any, criteria: ClaimFilter, size: int) -> tuple[list
     return claim_rows(service, rows, principal_of(request)), total
 
 
-def payment_rows(payments: Iterable[Row]) -> list[dict[str, Any]]:
+def payment_rows(payments: Iterable[Record]) -> list[dict[str, Any]]:
     """Payments as the desks list them: each with its kind in the page language."""
-    return [{**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in payments]
+    return [
+        {**snapshot(p), "kind_label": messages.label(messages.PAYMENT_KINDS, snapshot(p)["kind"])}
+        for p in payments
+    ]
