@@ -68,17 +68,22 @@ class DocumentRecord(Record, frozen=True, rename={"claim_id": "claim"}):
     verified_by: str | None
 
 
-class PaymentRecord(Record, frozen=True, rename={"claim_id": "claim"}):
-    """A payment on a claim and its journal entry (``claims_payment``)."""
+class PaymentFields(Record, frozen=True):
+    """What every view of a payment shows: its kind, amount, bank reference, day, entry and payer."""
 
-    id: int
-    claim_id: int
     kind: str
     fen: int
     reference: str
     paid_on: dt.date
     journal_seq: int
     paid_by: str
+
+
+class PaymentRecord(PaymentFields, frozen=True, rename={"claim_id": "claim"}):
+    """A payment on a claim and its journal entry (``claims_payment``)."""
+
+    id: int
+    claim_id: int
     created_at: dt.datetime
 
 
@@ -90,15 +95,9 @@ class DailyPayment(PaymentRecord, frozen=True):
     claimant_name: str
 
 
-class ClaimPayment(Record, frozen=True):
+class ClaimPayment(PaymentFields, frozen=True):
     """A payment as the claim shows it: with the claim's status and what the claim had paid up to it."""
 
     claim_no: str
-    kind: str
-    fen: int
-    reference: str
-    paid_on: dt.date
-    journal_seq: int
-    paid_by: str
     claim_status: str
     claim_paid: int
