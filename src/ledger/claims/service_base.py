@@ -199,6 +199,7 @@ def step_values(step: domain.Step) -> dict[str, Any]:
         "value": None if step.value_fen is None else format_amount(step.value_fen),
         "percent": None if step.percent is None else str(step.percent),
         "note": step.note,
+        "note_cn": step.note_cn,
     }
 
 

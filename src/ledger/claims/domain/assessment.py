@@ -29,6 +29,7 @@ class Step:
         value_fen: the step's money figure (the limit, what remains of it, the deductible), if any.
         percent: the step's percentage (co-insurance, uplift, grade ratio), if any.
         note: how the figure came about, and whether it cut the amount or a limit is exhausted.
+        note_cn: the same in Chinese, for the pages (empty where the note is the user's own words).
     """
 
     code: str
@@ -38,6 +39,7 @@ class Step:
     value_fen: Fen | None = None
     percent: Decimal | None = None
     note: str = ""
+    note_cn: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,20 +183,26 @@ class _Trail:
         value_fen: Fen | None = None,
         percent: Decimal | None = None,
         note: str = "",
+        note_cn: str = "",
     ) -> None:
-        self.steps.append(Step(code, label_en, label_cn, self.amount, value_fen, percent, note))
+        self.steps.append(Step(code, label_en, label_cn, self.amount, value_fen, percent, note, note_cn))
 
     def cap(self, layer: LimitLayer, label_en: str, label_cn: str, limit: Fen, used: Fen) -> None:
         """Cut the amount to what remains of ``limit`` after ``used``."""
         remaining = max(0, limit - used)
         note = f"limit {format_cny(limit)} - used {format_cny(used)} = {format_cny(remaining)}"
+        note_cn = f"限额 {format_cny(limit)} − 已使用 {format_cny(used)} = {format_cny(remaining)}"
         if self.amount > remaining:
             if remaining == 0:
                 note += f"; {layer.value} limit exhausted"
+                note_cn += "；该限额已用完"
             note += f"; cuts {format_cny(self.amount)} to {format_cny(remaining)}"
+            note_cn += f"；由 {format_cny(self.amount)} 调减至 {format_cny(remaining)}"
             self.amount = remaining
             self.limited_by = layer
-        self.add(f"{layer.value}_remaining", label_en, label_cn, value_fen=remaining, note=note)
+        self.add(
+            f"{layer.value}_remaining", label_en, label_cn, value_fen=remaining, note=note, note_cn=note_cn
+        )
 
 
 def assess_line(
@@ -274,6 +282,7 @@ def _before_limits(
             "left unpaid by basic medical insurance",
             "医保未报销部分",
             note="taken as the whole claimed amount" if unreimbursed_fen is None else "",
+            note_cn="未填写，按申请金额全额计" if unreimbursed_fen is None else "",
         )
     trail.amount = max(0, trail.amount - terms.deductible_fen)
     trail.add("deductible", "less deductible", "扣除免赔额", value_fen=terms.deductible_fen)
@@ -284,6 +293,7 @@ def _before_limits(
         "赔付比例",
         percent=terms.coinsurance_percent,
         note="rounded half up to the fen",
+        note_cn="四舍五入到分",
     )
 
 
@@ -318,6 +328,7 @@ def _head_limit(
                 "低保/特困 household uplift",
                 "低保、特困家庭上浮",
                 note=f"uplift is switched off in rule version {rules.version}",
+                note_cn=f"规则版本 {rules.version} 未启用上浮",
             )
     if grade is not None:
         ratio = Decimal(110 - 10 * grade)
@@ -381,6 +392,14 @@ def _event_limit(trail: _Trail, rules: RuleVersion, usage: LimitUsage) -> bool:
                 "this line takes the event past its limit: scale back all its payouts pro rata"
                 if exceeds_event
                 else "not applied per line: an event past its limit is scaled back pro rata"
+            )
+        ),
+        note_cn=(
+            f"限额 {format_cny(rules.per_event_fen)} − 已使用 {format_cny(usage.event_fen)}；"
+            + (
+                "本项使该事故超过限额：其全部赔付按比例调减"
+                if exceeds_event
+                else "不逐项适用：事故超过限额时按比例调减"
             )
         ),
     )

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -27,7 +28,7 @@ from ledger.claims.service import FULL_ID_ROLES
 from ledger.core import clock
 from ledger.core.errors import LedgerError, PermissionDenied
 from ledger.core.ids import mask_resident_id
-from ledger.core.money import Fen, capital_numerals, format_cny
+from ledger.core.money import Fen, capital_numerals, format_cny, from_decimal
 from ledger.platform.domain import Principal, Role
 from ledger.web.errors import status_of
 from ledger.web.i18n import LOCALES, gettext_, is_chinese, ngettext_
@@ -118,6 +119,11 @@ def amount(fen: Fen | None) -> str:
     return "" if fen is None else format_cny(int(fen))
 
 
+def grouped(decimal_text: str) -> str:
+    """``8650.40`` as stored in an assessment trail, shown as ``8,650.40``."""
+    return format_cny(from_decimal(Decimal(decimal_text)))
+
+
 def capital(fen: Fen) -> str:
     """The amount in Chinese capital numerals (大写) for money-moving confirmations."""
     return capital_numerals(int(fen))
@@ -144,7 +150,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(amount=amount, capital=capital, iso=iso_date)
+    env.filters.update(amount=amount, grouped=grouped, capital=capital, iso=iso_date)
     env.globals.update(
         is_chinese=is_chinese,
         LOCALES=LOCALES,

@@ -28,7 +28,7 @@ from ledger.reports.pdf import styles as s
 from ledger.reports.pdf.render import BoldTitle
 from ledger.web.i18n import translations
 from ledger.web.pages import messages
-from ledger.web.pages.base import iso_date, shown_id
+from ledger.web.pages.base import grouped, iso_date, shown_id
 
 FRAME_WIDTH = 180 * mm
 
@@ -150,7 +150,8 @@ def _lines(st: s.Styles, service: ClaimsService, claim: dict[str, Any]) -> Flowa
                 format_cny(int(line["payable_fen"])),
                 format_cny(int(line["approved_fen"])),
                 "\n".join(
-                    f"{step['label_cn']} {step['label_en']}: {step['amount']}" for step in line["trail_steps"]
+                    f"{step['label_cn']} {step['label_en']}: {grouped(step['amount'])}"
+                    for step in line["trail_steps"]
                 )
                 + (f"\n人工调减 Lowered: {line['lowered_reason']}" if line["lowered_reason"] else ""),
             ]
