@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python bench/claims_bench.py
 	$(BIN)/python bench/reports_bench.py
 	$(BIN)/python bench/pages_bench.py
+	$(BIN)/python bench/payroll_bench.py
 
 clean-data:
 	rm -rf var

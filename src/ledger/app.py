@@ -21,6 +21,7 @@ from ledger.funds import controllers as funds_controllers
 from ledger.journal import controllers as journal_controllers
 from ledger.journal.service import Ledger
 from ledger.platform.controllers import AuditController, AuthController, JobController, UserController
+from ledger.relief import controllers as relief_controllers
 from ledger.reports import controllers as reports_controllers
 from ledger.scheduler import scheduler_lifespan
 from ledger.web import choices, pages
@@ -65,6 +66,7 @@ def route_handlers() -> list[Any]:
         *journal_controllers.ROUTES,
         *claims_controllers.ROUTES,
         *funds_controllers.ROUTES,
+        *relief_controllers.ROUTES,
         *reports_controllers.ROUTES,
         assets_router(),
         *pages.routes(),

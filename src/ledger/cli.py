@@ -263,7 +263,7 @@ def ledger_fava(host: str, port: int) -> None:
 
 @main.command("report")
 @click.argument("name")
-@click.option("--book", default=None, help="insurance, charity or all (default: the report's own).")
+@click.option("--book", default=None, help="insurance, charity, relief or all (default: the report's own).")
 @click.option("--from", "date_from", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day.")
 @click.option("--to", "date_to", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day.")
 @click.option(

@@ -33,6 +33,7 @@ APP_MODULES = (
     "ledger.journal.piccolo_app",
     "ledger.claims.piccolo_app",
     "ledger.funds.piccolo_app",
+    "ledger.relief.piccolo_app",
 )
 PICCOLO_CONF = "ledger.config.piccolo_conf"
 

@@ -11,6 +11,7 @@ from ledger.journal.service import Ledger
 from ledger.platform.domain import Role, generate_password
 from ledger.platform.repository import UserRepository
 from ledger.platform.service import UserService
+from ledger.relief import demo as relief_demo
 
 DEMO_USERS = (
     ("adjuster", Role.ADJUSTER, "王理赔"),
@@ -21,6 +22,10 @@ DEMO_USERS = (
     ("accountant2", Role.ACCOUNTANT, "孙出纳"),
     ("auditor", Role.AUDITOR, "刘审计"),
     ("admin", Role.ADMIN, "张管理"),
+    ("caseworker", Role.CASEWORKER, "吴社工"),
+    ("caseworker2", Role.CASEWORKER, "郑专干"),
+    ("officer", Role.RELIEF_OFFICER, "冯科长"),
+    ("officer2", Role.RELIEF_OFFICER, "韩复核"),
 )
 
 
@@ -56,6 +61,7 @@ async def load_demo(settings: Settings) -> list[str]:
     lines = await load_demo_users(settings)
     lines += await claims_demo.load_demo(settings)
     lines += await funds_demo.load_demo(settings)
+    lines += await relief_demo.load_demo(settings)
     result = await Ledger.of(settings).export()
     lines.append(f"ledger: {result.last_seq} entries in {settings.resolved_ledger_dir}")
     return lines

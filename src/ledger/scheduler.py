@@ -33,6 +33,7 @@ from ledger.funds import jobs as funds_jobs
 from ledger.journal import jobs as journal_jobs
 from ledger.platform.jobs import JobSpec, daily_period, reap_stale_runs, rerun_abandoned, run_job
 from ledger.platform.repository import IdempotencyRepository
+from ledger.relief import jobs as relief_jobs
 from ledger.reports import jobs as reports_jobs
 from ledger.web.middleware import IDEMPOTENCY_TTL
 
@@ -56,6 +57,7 @@ def job_specs(settings: Settings) -> list[JobSpec]:
         *journal_jobs.job_specs(settings),
         *claims_jobs.job_specs(settings),
         *funds_jobs.job_specs(settings),
+        *relief_jobs.job_specs(settings),
         *reports_jobs.job_specs(settings),
         JobSpec(
             name="purge-idempotency-keys",

@@ -159,6 +159,7 @@ async def test_openapi_enums_come_from_the_configuration(client: Any) -> None:
     assert _enum(_query_parameter(schema, "/api/reports/{document}", "get", "book")) == [
         "insurance",
         "charity",
+        "relief",
         "all",
     ]
     assert "agreement_pending" in _enum(_query_parameter(schema, "/api/grants", "get", "status"))

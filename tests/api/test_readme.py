@@ -62,7 +62,7 @@ def test_only_accountants_pay(settings: Settings) -> None:
     assert paying == {
         "POST /api/claims/{claim_no}/payments": "accountant",
         "POST /api/grants/{grant_id}/tranches/{n}/pay": "accountant",
-        "GET /api/claims/{claim_no}/payments": "all roles",
+        "GET /api/claims/{claim_no}/payments": "adjuster, approver, accountant, auditor, admin",
         "POST /payments/{claim_no}/pay": "accountant",
         "GET /payments": "accountant",
         "POST /fund/grants/{grant_id}/tranches/{n}/pay": "accountant",

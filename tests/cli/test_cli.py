@@ -36,7 +36,13 @@ def test_operator_commands(tmp_path: Path) -> None:
     assert upgrade.returncode == 0, upgrade.stderr
     applied = upgrade.stdout.splitlines()
     assert applied[0] == f"applied {len(applied) - 1} migration(s)"
-    assert {line.strip().split(":")[0] for line in applied[1:]} == {"platform", "journal", "claims", "funds"}
+    assert {line.strip().split(":")[0] for line in applied[1:]} == {
+        "platform",
+        "journal",
+        "claims",
+        "funds",
+        "relief",
+    }
     assert _cli(tmp_path, "db", "status").stdout.strip() == "database is up to date"
 
     added = _cli(

@@ -50,6 +50,7 @@ class Settings:
         lockout_threshold: failed sign-ins in a row that lock a username; ``LEDGER_LOCKOUT_THRESHOLD``.
         lockout_minutes: how long a locked username stays locked; ``LEDGER_LOCKOUT_MINUTES``.
         policy_file: an alternative policy TOML (perils, limits); ``LEDGER_POLICY_FILE``.
+        relief_file: an alternative relief programmes TOML (rates, banks); ``LEDGER_RELIEF_FILE``.
         max_upload_bytes: the largest document accepted; ``LEDGER_MAX_UPLOAD_BYTES``.
         pdf_font: a TrueType CJK font for PDFs (default: found on the system); ``LEDGER_PDF_FONT``.
         ledger_title: the Beancount ``title`` option (Fava shows it); ``LEDGER_LEDGER_TITLE``.
@@ -71,6 +72,7 @@ class Settings:
     lockout_threshold: int = 5
     lockout_minutes: int = 15
     policy_file: Path | None = None
+    relief_file: Path | None = None
     max_upload_bytes: int = 10 * 1024 * 1024
     pdf_font: Path | None = None
     ledger_title: str = "Relief Ledger"
@@ -118,6 +120,7 @@ _PARSERS = {
     "data_dir": Path,
     "ledger_dir": Path,
     "policy_file": Path,
+    "relief_file": Path,
     "pdf_font": Path,
     "token_ttl_seconds": int,
     "lockout_threshold": int,

@@ -16,7 +16,7 @@ from ledger.core.errors import InvalidInput
 from ledger.core.money import CURRENCY, Fen
 
 GENESIS_HASH = "0" * 64
-BOOKS = ("insurance", "charity")
+BOOKS = ("insurance", "charity", "relief")
 
 
 class UnbalancedEntry(InvalidInput):
@@ -45,7 +45,7 @@ class JournalEntry:
     Args:
         seq: position in the journal, 1, 2, 3, ... with no gaps.
         date: the booking date.
-        book: ``insurance`` or ``charity``; every account of the entry belongs to it.
+        book: ``insurance``, ``charity`` or ``relief``; every account of the entry belongs to it.
         payee: who is paid or pays (may be empty).
         narration: what happened, in words.
         postings: the legs; they sum to zero per currency.

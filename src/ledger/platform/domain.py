@@ -29,6 +29,8 @@ class Role(StrEnum):
     ACCOUNTANT = "accountant"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CASEWORKER = "caseworker"
+    RELIEF_OFFICER = "relief_officer"
 
 
 AUDIT_OBJECT_TYPES = (
@@ -43,8 +45,14 @@ AUDIT_OBJECT_TYPES = (
     "fund_call",
     "fund_application",
     "fund_grant",
+    "relief_household",
+    "relief_enrolment",
+    "relief_cycle",
+    "relief_bank_file",
+    "relief_appropriation",
     "user",
     "login",
+    "ledger",
 )
 """Every ``object_type`` an audit row may have (the audit list's filter takes one of them)."""
 

@@ -30,9 +30,10 @@ TOTAL_LABEL = "合计"
 BOOK_LABELS: dict[str, str] = {
     "insurance": "政府救助责任保险",
     "charity": "政府引导资金（慈善会）",
+    "relief": "社会救助资金（民政局）",
     "all": "全部账簿",
 }
-"""Chinese names of the two books, for headings; unknown book keys are printed as given."""
+"""Chinese names of the books, for headings; unknown book keys are printed as given."""
 
 
 def book_label(book: str) -> str:

@@ -272,3 +272,31 @@ async def _run_script(settings: Settings, script: list[tuple[str, Any]]) -> None
         assert report.ok, report.summary_lines()
         assert report.chain.count == posted == await JournalRepository().count()
         assert verify_files(settings.resolved_ledger_dir).ok
+
+
+async def test_post_many_chains_thousands_of_entries_past_the_drivers_value_limit(
+    database: Any, settings: Settings
+) -> None:
+    """3,000 entries of 11 values would pass asyncpg's 32,767 values in one statement; they are inserted
+    in chunks, numbered and chained as if posted one by one, and the files check."""
+    drafts = [
+        service.Draft(
+            date=dt.date(2026, 1, 1),
+            book="charity",
+            narration=f"n{n}",
+            postings=[
+                Posting("Assets:Charity:Bank", 100 + n),
+                Posting("Income:Charity:Donations:Restricted", -100 - n),
+            ],
+            cause=f"test:{n}",
+            actor="tester",
+        )
+        for n in range(3000)
+    ]
+    async with db.write_transaction():
+        entries = await service.post_many(drafts)
+    assert [e.seq for e in entries] == list(range(1, 3001))
+    assert (await JournalRepository().head()) == (3000, entries[-1].hash)
+    await Ledger.of(settings).export()
+    report = await Ledger.of(settings).check()
+    assert report.ok, report

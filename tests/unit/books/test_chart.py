@@ -43,8 +43,8 @@ def write_chart(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_packaged_chart_has_both_books(chart: Chart) -> None:
-    assert list(chart.books) == ["insurance", "charity"]
+def test_packaged_chart_has_the_three_books(chart: Chart) -> None:
+    assert list(chart.books) == ["insurance", "charity", "relief"]
     bank = chart.account("Assets:Charity:Bank")
     assert (bank.book, bank.code, bank.cn, bank.opened, bank.closed) == (
         "charity",
@@ -54,6 +54,15 @@ def test_packaged_chart_has_both_books(chart: Chart) -> None:
         None,
     )
     assert chart.books["insurance"].cn == "政府救助责任保险"
+    assert [a.name for a in chart.accounts.values() if a.book == "relief"] == [
+        "Assets:Relief:Bank",
+        "Assets:Relief:Recoverable",
+        "Liabilities:Relief:Payable",
+        "Income:Relief:Appropriation",
+        "Expenses:Relief:Dibao",
+        "Expenses:Relief:Tekun",
+        "Expenses:Relief:SchoolLunch",
+    ]
     assert all(a.book == a.name.split(":")[1].lower() for a in chart.accounts.values())
 
 
@@ -130,7 +139,9 @@ def test_too_few_zero_and_foreign_postings(chart: Chart) -> None:
 
 def test_unknown_book(chart: Chart) -> None:
     bad = dataclasses.replace(SAMPLE[0], book="pension")
-    assert chart.problems(bad)[0] == "book 'pension' is not in the chart of accounts (insurance, charity)"
+    assert chart.problems(bad)[0] == (
+        "book 'pension' is not in the chart of accounts (insurance, charity, relief)"
+    )
 
 
 def test_text_that_would_not_round_trip(chart: Chart) -> None:

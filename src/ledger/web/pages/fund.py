@@ -12,6 +12,7 @@ from typing import Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
+from litestar.response import Template
 
 from ledger.core.errors import LedgerError
 from ledger.funds import domain, schemas
@@ -113,7 +114,7 @@ class FundPages(Controller):
 
     async def _receipts_page(
         self, request: Request[Any, Any, Any], fund: int | None, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         service = funds_of(request)
         found = await the_fund(service, fund)
         rows = [] if found is None else await service.receipts(found.id, limit=PAGE_SIZE, offset=0)
@@ -183,7 +184,7 @@ class FundPages(Controller):
 
     async def _grantees_page(
         self, request: Request[Any, Any, Any], status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         rows = await ApplicationService(request.app.state.settings).grantee_page(limit=PAGE_SIZE, offset=0)
         return render(
             request,
@@ -227,7 +228,9 @@ class FundPages(Controller):
         """The closed periods and the form to preview the next close."""
         return await self._close_page(request)
 
-    async def _close_page(self, request: Request[Any, Any, Any], status_code: int = 200, **extra: Any) -> Any:
+    async def _close_page(
+        self, request: Request[Any, Any, Any], status_code: int = 200, **extra: Any
+    ) -> Template:
         return render(
             request,
             "fund/close.html",

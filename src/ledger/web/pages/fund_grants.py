@@ -12,6 +12,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from ledger.core.errors import LedgerError
 from ledger.core.money import parse_amount
@@ -91,7 +92,7 @@ class FundGrantPages(Controller):
 
     async def _application_page(
         self, request: Request[Any, Any, Any], application_id: int, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         service = _applications(request)
         found = await service.application(application_id)
         actions = domain.application_actions(found.status)
@@ -168,7 +169,7 @@ class FundGrantPages(Controller):
 
     async def _grant_page(
         self, request: Request[Any, Any, Any], grant_id: int, status_code: int = 200, **extra: Any
-    ) -> Any:
+    ) -> Template:
         grant, tranches, reports, returns = await _grants(request).detail(grant_id)
         actions = domain.grant_actions(grant.status)
         payable = domain.GrantAction.PAY_TRANCHE in actions
