@@ -65,6 +65,7 @@ def test_only_accountants_pay(settings: Settings) -> None:
         "GET /api/claims/{claim_no}/payments": "adjuster, approver, accountant, auditor, admin",
         "POST /payments/{claim_no}/pay": "accountant",
         "GET /payments": "accountant",
+        "POST /fund/grants/{grant_id}/tranches/{n}/pay": "accountant",
     }
     summary = {
         line.split("|")[1].strip(" `"): line.split("|")[2]

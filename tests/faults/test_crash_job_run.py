@@ -54,6 +54,7 @@ async def test_a_job_run_killed_midway_is_abandoned_and_its_period_runs_again_on
         "amount": "5000.00",
         "donor": "青岛海川建设集团有限公司",
         "agreement": "JZ-2026-10",
+        "reference": "BR-JZ-2026-10",
         "received_on": "2026-10-15",
     }
     assert (await funds.post(f"/api/funds/{fund}/receipts", receipt)).status_code == 201

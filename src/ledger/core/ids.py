@@ -10,7 +10,7 @@ import datetime as dt
 
 from stdnum import numdb
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError
+from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.iso7064 import mod_11_2
 
 from ledger.core import clock
@@ -98,6 +98,14 @@ def validate_credit_code(value: str, *, field: str = "credit_code") -> str:
     code = value.replace(" ", "").upper()
     try:
         uscc.validate(code)
+    except InvalidChecksum:
+        expected = uscc.calc_check_digit(code[:17])
+        raise InvalidInput(
+            f"{field} has a wrong check character: expected {expected} (GB 32100)",
+            field=field,
+            rule="GB 32100 check character",
+            extra={"expected": expected},
+        ) from None
     except ValidationError as exc:
         raise InvalidInput(
             f"{field} is not a valid unified social credit code (GB 32100): {exc}",

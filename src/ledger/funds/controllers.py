@@ -85,6 +85,7 @@ class FundController(Controller):
             amount_fen=data.amount_fen(),
             donor=data.donor,
             agreement=data.agreement,
+            reference=data.reference,
             received_on=data.received_on,
             actor=request.user,
         )

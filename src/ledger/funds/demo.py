@@ -120,6 +120,7 @@ async def _receipts(
         amount_fen=config.guidance_grant_fen,
         donor=config.grantor,
         agreement="城财社〔2026〕18号",
+        reference="GF-2026-0001",
         received_on=day(45),
         actor=actor,
     )
@@ -130,6 +131,7 @@ async def _receipts(
             amount_fen=parse_amount(amount),
             donor=donor,
             agreement=f"配捐协议-2026-{n:03d}",
+            reference=f"DN-2026-{n:04d}",
             received_on=day(44 - n),
             actor=actor,
         )

@@ -70,6 +70,10 @@ class DuplicateConflictLink(Conflict):
     """This user is already linked to this organisation."""
 
 
+class DuplicateReceipt(Conflict):
+    """A receipt with this bank reference has been recorded already."""
+
+
 class DuplicateReview(Conflict):
     """This reviewer has already reviewed this application."""
 

@@ -27,6 +27,7 @@ class ReceiptRecord(Record, frozen=True, rename={"fund_id": "fund"}):
     kind: str
     donor: str
     agreement_no: str
+    bank_reference: str
     received_on: dt.date
     fen: int
     journal_seq: int

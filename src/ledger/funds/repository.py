@@ -121,6 +121,46 @@ class FundRepository(_Rows[FundRecord]):
         query = FundReceipt.select().where(FundReceipt.fund == fund_id).order_by(FundReceipt.id)
         return await _all(ReceiptRecord, query.limit(limit).offset(offset))
 
+    async def receipt_by_reference(self, reference: str) -> ReceiptRecord | None:
+        """The receipt with the bank reference ``reference``, or ``None``."""
+        query = FundReceipt.select().where(FundReceipt.bank_reference == reference).order_by(FundReceipt.id)
+        return await _first(ReceiptRecord, query)
+
+    async def dated_flows(self, fund_id: int) -> dict[str, list[tuple[dt.date | dt.datetime, int]]]:
+        """A fund's dated amounts by kind: received, committed (the agreement's date once signed, as the
+        commitment entry is, else the approval's time), paid and returned."""
+        received = await FundReceipt.select(FundReceipt.received_on, FundReceipt.fen).where(
+            FundReceipt.fund == fund_id
+        )
+        committed = await Grant.select(Grant.signed_on, Grant.created_at, Grant.amount_fen).where(
+            Grant.fund == fund_id
+        )
+        paid = await GrantTranche.select(GrantTranche.paid_on, GrantTranche.amount_fen).where(
+            (GrantTranche.grant.fund == fund_id) & GrantTranche.paid_on.is_not_null()
+        )
+        returned = await GrantReturn.select(GrantReturn.returned_on, GrantReturn.fen).where(
+            GrantReturn.grant.fund == fund_id
+        )
+        return {
+            "received": [(r["received_on"], int(r["fen"])) for r in received],
+            "committed": [(r["signed_on"] or r["created_at"], int(r["amount_fen"])) for r in committed],
+            "paid": [(r["paid_on"], int(r["amount_fen"])) for r in paid],
+            "returned": [(r["returned_on"], int(r["fen"])) for r in returned],
+        }
+
+    async def grants_by_call(self, fund_id: int) -> list[tuple[str, GrantMoney]]:
+        """Each of a fund's grants with the title of its call, by call and grant."""
+        query = Grant.select(
+            Grant.application._.call._.title.as_alias("call_title"),
+            Grant.status,
+            Grant.amount_fen,
+            Grant.paid_fen,
+            Grant.returned_fen,
+            Grant.released_fen,
+        ).where(Grant.fund == fund_id)
+        rows = await query.order_by(Grant.application._.call._.id).order_by(Grant.id)
+        return [(row["call_title"], record_of(GrantMoney, row)) for row in rows]
+
     async def received_fen(self, fund_id: int) -> int:
         """Everything a fund received."""
         rows = await FundReceipt.select(FundReceipt.fen).where(FundReceipt.fund == fund_id)

@@ -52,6 +52,7 @@ class ReceiptCreate(msgspec.Struct, forbid_unknown_fields=True):
     amount: str
     donor: Text200
     agreement: Short
+    reference: Short
     received_on: dt.date
 
     def amount_fen(self) -> Fen:
@@ -284,6 +285,7 @@ class ReceiptView(msgspec.Struct):
     amount: str
     donor: str
     agreement: str
+    reference: str
     received_on: dt.date
     journal_seq: int
     recorded_by: str
@@ -291,7 +293,13 @@ class ReceiptView(msgspec.Struct):
     @classmethod
     def of(cls, receipt: records.ReceiptRecord) -> ReceiptView:
         """From a receipt."""
-        return view(cls, receipt, amount=format_amount(receipt.fen), agreement=receipt.agreement_no)
+        return view(
+            cls,
+            receipt,
+            amount=format_amount(receipt.fen),
+            agreement=receipt.agreement_no,
+            reference=receipt.bank_reference,
+        )
 
 
 class ConflictLinkView(msgspec.Struct):

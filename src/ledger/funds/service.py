@@ -33,7 +33,7 @@ from ledger.config import Settings
 from ledger.core import clock
 from ledger.core.entries import Posting
 from ledger.core.errors import InvalidInput, NotFound
-from ledger.core.money import Fen
+from ledger.core.money import Fen, format_amount
 from ledger.core.records import snapshot
 from ledger.db import serialize, write_transaction
 from ledger.funds import domain, records
@@ -55,6 +55,7 @@ from ledger.funds.errors import (
     DuplicateConflictLink,
     DuplicateFund,
     DuplicateGrantee,
+    DuplicateReceipt,
     DuplicateReview,
     FundNotFound,
     FutureDate,
@@ -167,6 +168,24 @@ def _found(row: R | None, error: type[NotFound], what: str, key: object) -> R:
     return row
 
 
+def _business_date(on: dt.date | dt.datetime) -> dt.date:
+    """A stored date, or a stored time as the date in the business time zone."""
+    if isinstance(on, dt.datetime):
+        aware = on if on.tzinfo else on.replace(tzinfo=dt.UTC)
+        return aware.astimezone(clock.zone()).date()
+    return on
+
+
+@dataclass(frozen=True, slots=True)
+class ClosePlan:
+    """What closing a period posts: its key, last day and the legs of its entry (none if all zero)."""
+
+    period: str
+    key: str
+    ends_on: dt.date
+    postings: tuple[Posting, ...]
+
+
 class _Books:
     """What every service shares: the ledger to export to and the repositories."""
 
@@ -253,27 +272,36 @@ class FundService(_Books):
         amount_fen: Fen,
         donor: str,
         agreement: str,
+        reference: str,
         received_on: dt.date,
         actor: Principal,
     ) -> records.ReceiptRecord:
-        """Record money received (Dr 1002 / Cr the income account of its kind and the fund's restriction)."""
+        """Record money received (Dr 1002 / Cr the income account of its kind and the fund's restriction).
+
+        Raises:
+            DuplicateReceipt: a receipt with this bank reference exists already (``extra`` names it).
+        """
         domain.check_receipt(
             kind,
             amount_fen,
             donor=donor,
             agreement=agreement,
+            reference=reference,
             received_on=received_on,
             today=clock.today(),
         )
         async with write_transaction():
             fund = await self.fund(fund_id)
             await serialize(f"fund:{fund_id}")
+            await serialize(f"receipt-reference:{reference.strip()}")
             await _booking_date(received_on, "received_on")
+            await self._unique_reference(reference.strip())
             receipt_id = await self.funds.add_receipt(
                 fund=fund_id,
                 kind=kind.value,
                 donor=donor.strip(),
                 agreement_no=agreement.strip(),
+                bank_reference=reference.strip(),
                 received_on=received_on,
                 fen=amount_fen,
                 recorded_by=actor.username,
@@ -294,6 +322,22 @@ class FundService(_Books):
             await record_audit(actor, "fund.receipt", "fund_receipt", receipt_id, None, receipt)
         await self.ledger.export_quietly()
         return receipt
+
+    async def _unique_reference(self, reference: str) -> None:
+        first = await self.funds.receipt_by_reference(reference)
+        if first is not None:
+            raise DuplicateReceipt(
+                f"bank reference {reference} was already recorded on receipt {first.id} of "
+                f"{first.received_on.isoformat()} ({first.donor}, {format_amount(first.fen)})",
+                field="reference",
+                rule="unique bank reference",
+                extra={
+                    "receipt_id": first.id,
+                    "received_on": first.received_on.isoformat(),
+                    "donor": first.donor,
+                    "amount": format_amount(first.fen),
+                },
+            )
 
     async def fund_by_code(self, code: str) -> records.FundRecord | None:
         """The fund called ``code``, or ``None``."""
@@ -317,8 +361,27 @@ class FundService(_Books):
         await self.fund(fund_id)
         return await self.position(fund_id)
 
-    async def close_period(self, period: str, *, actor: Principal) -> records.PeriodCloseRecord:
-        """Close ``period`` (``2026-10`` or ``2026``) once: income and expense into net assets.
+    async def monthly_flows(self, fund_id: int) -> list[domain.MonthFlow]:
+        """What was received, committed, paid and returned in each month (a grant is committed on its
+        agreement's date, unsigned on its approval's date in the business time zone)."""
+        await self.fund(fund_id)
+        dated = await self.funds.dated_flows(fund_id)
+        return domain.monthly_flows(
+            {kind: [(_business_date(on), fen) for on, fen in rows] for kind, rows in dated.items()}
+        )
+
+    async def programme_totals(self, fund_id: int) -> list[domain.ProgrammeTotal]:
+        """The fund's grants summed by programme area (the call they were made under)."""
+        await self.fund(fund_id)
+        rows = await self.funds.grants_by_call(fund_id)
+        return domain.programme_totals((area, grant_balance(money)) for area, money in rows)
+
+    async def close_preview(self, period: str) -> ClosePlan:
+        """What closing ``period`` would post now, refused as ``close_period`` would refuse it."""
+        return await self._close_plan(period)
+
+    async def _close_plan(self, period: str) -> ClosePlan:
+        """Check that ``period`` may be closed and compute its entry's legs (read the ledger as it is).
 
         Raises:
             PeriodNotOver: the period's last day is today or later.
@@ -333,18 +396,30 @@ class FundService(_Books):
                 field="period",
                 rule="period is over",
             )
+        closed = await self.closes.all()
+        domain.check_period_open(period, [row.period for row in closed])
+        latest = domain.ClosedPeriod(closed[-1].period, closed[-1].ends_on) if closed else None
+        if domain.closed_period_of(ends_on, latest) is not None:
+            raise PeriodOutOfOrder(
+                f"period {period} ends before {closed[-1].period}, which is closed already",
+                field="period",
+                rule="close periods in order",
+            )
+        legs = domain.period_close_postings(await journal.balances(BOOK, ends_on))
+        return ClosePlan(period=period, key=key, ends_on=ends_on, postings=legs)
+
+    async def close_period(self, period: str, *, actor: Principal) -> records.PeriodCloseRecord:
+        """Close ``period`` (``2026-10`` or ``2026``) once: income and expense into net assets.
+
+        Raises:
+            PeriodNotOver: the period's last day is today or later.
+            PeriodAlreadyClosed: it was closed before.
+            PeriodOutOfOrder: a later period is closed already.
+        """
         async with write_transaction():
             await serialize(CLOSE_LOCK)
-            closed = await self.closes.all()
-            domain.check_period_open(period, [row.period for row in closed])
-            latest = domain.ClosedPeriod(closed[-1].period, closed[-1].ends_on) if closed else None
-            if domain.closed_period_of(ends_on, latest) is not None:
-                raise PeriodOutOfOrder(
-                    f"period {period} ends before {closed[-1].period}, which is closed already",
-                    field="period",
-                    rule="close periods in order",
-                )
-            legs = domain.period_close_postings(await journal.balances(BOOK, ends_on))
+            plan = await self._close_plan(period)
+            key, ends_on, legs = plan.key, plan.ends_on, plan.postings
             seq = None
             if legs:
                 entry = await journal.post(

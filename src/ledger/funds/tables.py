@@ -32,6 +32,7 @@ class FundReceipt(Table, tablename="fund_receipt"):
     kind = Varchar(length=32)
     donor = Varchar(length=200)
     agreement_no = Varchar(length=100)
+    bank_reference = Varchar(length=100, default="", index=True)
     received_on = Date()
     fen = BigInt()
     journal_seq = BigInt(default=0)

@@ -71,6 +71,7 @@ class Funds:
             "amount": amount,
             "donor": donor,
             "agreement": f"AG-{next(_serial)}",
+            "reference": f"BR-{next(_serial)}",
             "received_on": PAST.isoformat(),
         }
         result: dict[str, Any] = await self.ok(f"/api/funds/{fund_id}/receipts", body)

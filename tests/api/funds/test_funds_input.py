@@ -22,9 +22,9 @@ async def counts() -> tuple[int, ...]:
 @pytest.mark.parametrize(
     ("code", "status", "rule"),
     [
-        (credit_code(1)[:-1] + ("0" if credit_code(1)[-1] != "0" else "1"), 422, "GB 32100"),  # wrong check
+        (credit_code(1)[:-1] + ("0" if credit_code(1)[-1] != "0" else "1"), 422, "GB 32100 check character"),
         (credit_code(2)[:17], 422, "GB 32100"),  # too short
-        ("91370214MA3C8XXXXX", 422, "GB 32100"),
+        ("91370214MA3C8XXXXX", 422, "GB 32100 check character"),
         (credit_code(3, authority="9"), 422, "social organisation (registration authority 5)"),  # a company
     ],
 )
@@ -70,6 +70,7 @@ async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status
         "amount": amount,
         "donor": "青岛某公司",
         "agreement": "D-1",
+        "reference": "BR-1",
         "received_on": PAST.isoformat(),
     }
     response = await funds.post(f"/api/funds/{fund}/receipts", body, key="bad-amount")
@@ -84,6 +85,7 @@ async def test_bad_receipt_amounts_are_refused(funds: Funds, amount: Any, status
     [
         ({"kind": "loan"}, "kind"),
         ({"donor": "  "}, "donor"),
+        ({"reference": " "}, "reference"),
         ({"received_on": "2026-02-30"}, "received_on"),
         ({"received_on": (TODAY.replace(year=TODAY.year + 1)).isoformat()}, "received_on"),
         ({"surprise": 1}, "surprise"),
@@ -97,6 +99,7 @@ async def test_bad_receipt_fields_are_refused(funds: Funds, change: dict[str, An
         "amount": "10.00",
         "donor": "青岛某公司",
         "agreement": "D-1",
+        "reference": "BR-1",
         "received_on": PAST.isoformat(),
         **change,
     }
@@ -113,6 +116,7 @@ async def test_idempotent_receipt(funds: Funds) -> None:
         "amount": "1000000.00",
         "donor": "城阳区财政局",
         "agreement": "城财[2026]1号",
+        "reference": "BR-2026-1",
         "received_on": PAST.isoformat(),
     }
     first = await funds.post(f"/api/funds/{fund}/receipts", body, key="receipt-1")
@@ -234,3 +238,31 @@ async def test_a_period_that_is_no_calendar_period_is_422_naming_it(funds: Funds
     assert (response.json()["field"], response.json()["rule"]) == ("period", "YYYY or YYYY-MM")
     assert (await funds.client.get("/api/funds/period-closes", headers=funds.auditor)).json() == []
     assert await counts() == before
+
+
+async def test_a_second_receipt_with_a_recorded_bank_reference_is_refused_naming_the_first(
+    funds: Funds,
+) -> None:
+    fund = await funds.fund()
+    body = {
+        "kind": "donation",
+        "amount": "80000.55",
+        "donor": "青岛海川食品有限公司",
+        "agreement": "配捐协议-2026-001",
+        "reference": "DN-2026-0001",
+        "received_on": PAST.isoformat(),
+    }
+    first = await funds.ok(f"/api/funds/{fund}/receipts", body)
+    assert first["reference"] == "DN-2026-0001"
+    before = await counts()
+    again = await funds.post(f"/api/funds/{fund}/receipts", {**body, "amount": "1.00", "agreement": "X-2"})
+    assert again.status_code == 409, again.text
+    problem = again.json()
+    assert (problem["field"], problem["rule"]) == ("reference", "unique bank reference")
+    assert (problem["receipt_id"], problem["amount"], problem["donor"]) == (
+        first["id"],
+        "80000.55",
+        body["donor"],
+    )
+    assert await counts() == before
+    assert (await funds.position(fund))["received"] == "80000.55"

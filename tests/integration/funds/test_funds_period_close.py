@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -21,6 +22,7 @@ from ledger.platform.tables import AuditEvent
 from tests.pinned_clock import PINNED_TODAY
 
 ACTOR = Principal(user_id=1, username="accountant", role=Role.ACCOUNTANT)
+_REFERENCES = itertools.count(1)
 TODAY = PINNED_TODAY
 LAST_MONTH_END = TODAY.replace(day=1) - dt.timedelta(days=1)
 LAST_MONTH = LAST_MONTH_END.strftime("%Y-%m")
@@ -39,6 +41,7 @@ async def _funded(settings: Any, on: dt.date, amount: int = 100_000_000) -> Fund
         amount_fen=amount,
         donor="城阳区财政局",
         agreement="城财1号",
+        reference=f"BR-{next(_REFERENCES)}",
         received_on=on,
         actor=ACTOR,
     )
@@ -98,6 +101,7 @@ async def test_close_order_open_periods_and_closed_dates(database: Any, settings
             amount_fen=100,
             donor="某公司",
             agreement="D1",
+            reference=f"BR-{next(_REFERENCES)}",
             received_on=on,
             actor=ACTOR,
         )

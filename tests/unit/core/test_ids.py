@@ -100,5 +100,9 @@ def test_credit_codes() -> None:
     assert validate_credit_code("91110000802100433b") == "91110000802100433B"
     with pytest.raises(InvalidInput) as caught:
         validate_credit_code("91110000802100433C", field="credit_code")
-    assert caught.value.rule == "GB 32100"
+    assert caught.value.rule == "GB 32100 check character"
     assert caught.value.field == "credit_code"
+    assert caught.value.extra == {"expected": "B"}  # what the page shows beside the field
+    with pytest.raises(InvalidInput) as short:
+        validate_credit_code("9111000080210043", field="credit_code")
+    assert short.value.rule == "GB 32100"

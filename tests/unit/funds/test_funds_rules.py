@@ -448,6 +448,7 @@ def test_receipt_checks() -> None:
         20_000_000,
         donor="青岛某企业",
         agreement="JZ-2025-001",
+        reference="BR-1",
         received_on=today,
         today=today,
     )
@@ -455,6 +456,7 @@ def test_receipt_checks() -> None:
         ({"amount_fen": 0}, "amount"),
         ({"donor": " "}, "donor"),
         ({"agreement": ""}, "agreement"),
+        ({"reference": "  "}, "reference"),
         ({"received_on": dt.date(2025, 7, 1)}, "received_on"),
     ]
     for change, field in cases:
@@ -463,6 +465,7 @@ def test_receipt_checks() -> None:
             "amount_fen": 100_000_000,
             "donor": "城阳区财政局",
             "agreement": "城财〔2025〕1号",
+            "reference": "BR-2025-1",
             "received_on": today,
             "today": today,
         }
@@ -479,3 +482,34 @@ def test_a_date_through_the_latest_closed_period_is_closed() -> None:
     assert d.closed_period_of(dt.date(2026, 11, 1), latest) is None
     assert d.closed_period_of(dt.date(2000, 1, 1), None) is None
     assert d.period_end("2026-10") == latest.ends_on
+
+
+def test_monthly_flows_sum_each_kind_by_month_and_keep_the_empty_months() -> None:
+    flows = d.monthly_flows(
+        {
+            "received": [(dt.date(2026, 10, 9), 100_000_000), (dt.date(2026, 10, 31), 55)],
+            "committed": [(dt.date(2027, 1, 2), 3_000_000)],
+            "paid": [(dt.date(2026, 12, 1), 1_800_000)],
+        }
+    )
+    assert flows == [
+        d.MonthFlow("2026-10", received=100_000_055),
+        d.MonthFlow("2026-11"),
+        d.MonthFlow("2026-12", paid=1_800_000),
+        d.MonthFlow("2027-01", committed=3_000_000),
+    ]
+    assert d.monthly_flows({}) == []
+
+
+def test_programme_totals_net_releases_and_returns_per_area() -> None:
+    totals = d.programme_totals(
+        [
+            ("助老", d.GrantBalance(amount=5_000_000, paid=3_000_000, returned=100, released=2_000_000)),
+            ("助残", d.GrantBalance(amount=4_000_000)),
+            ("助老", d.GrantBalance(amount=1_000_000, paid=600_000)),
+        ]
+    )
+    assert totals == [
+        d.ProgrammeTotal("助老", granted=4_000_000, paid=3_599_900),
+        d.ProgrammeTotal("助残", granted=4_000_000, paid=0),
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from ledger.core.money import Fen, format_amount
@@ -267,3 +269,75 @@ def grant_after_release(grant: GrantBalance, amount_fen: Fen) -> GrantBalance:
         ExceedsCommitment: ``amount_fen`` is more than ``grant.unpaid``.
     """
     return replace(grant, released=grant.released + _within_unpaid(grant, amount_fen))
+
+
+@dataclass(frozen=True, slots=True)
+class MonthFlow:
+    """What moved in a fund in one month (all fen): the dashboard's month-by-month chart.
+
+    Args:
+        month: ``2026-11``.
+        received: receipts with a value date in the month.
+        committed: grants approved in the month (the amount approved).
+        paid: tranches paid in the month.
+        returned: money grantees paid back in the month.
+    """
+
+    month: str
+    received: Fen = 0
+    committed: Fen = 0
+    paid: Fen = 0
+    returned: Fen = 0
+
+
+FLOW_KINDS = ("received", "committed", "paid", "returned")
+
+
+def monthly_flows(dated: Mapping[str, Iterable[tuple[dt.date, Fen]]]) -> list[MonthFlow]:
+    """Sum dated amounts of each kind in ``FLOW_KINDS`` by month, every month from the first to the last.
+
+    Args:
+        dated: kind -> (date, fen) pairs; a missing kind counts as none.
+
+    Returns:
+        One ``MonthFlow`` per calendar month, oldest first, months without movement included; empty
+        when nothing happened.
+    """
+    sums: dict[str, dict[str, Fen]] = {}
+    for kind in FLOW_KINDS:
+        for on, fen in dated.get(kind, ()):
+            bucket = sums.setdefault(f"{on.year:04d}-{on.month:02d}", dict.fromkeys(FLOW_KINDS, 0))
+            bucket[kind] += int(fen)
+    if not sums:
+        return []
+    year, month = (int(part) for part in min(sums).split("-"))
+    last = max(sums)
+    flows = []
+    while (key := f"{year:04d}-{month:02d}") <= last:
+        flows.append(MonthFlow(key, **sums.get(key, {})))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return flows
+
+
+@dataclass(frozen=True, slots=True)
+class ProgrammeTotal:
+    """Grants of one programme area (a call for applications), all fen.
+
+    Args:
+        area: the call's title.
+        granted: approved, less what cancellations and closings released.
+        paid: tranches paid, less what was returned.
+    """
+
+    area: str
+    granted: Fen
+    paid: Fen
+
+
+def programme_totals(grants: Iterable[tuple[str, GrantBalance]]) -> list[ProgrammeTotal]:
+    """Sum grants by programme area, in the order the areas first appear."""
+    totals: dict[str, tuple[Fen, Fen]] = {}
+    for area, balance in grants:
+        granted, paid = totals.get(area, (0, 0))
+        totals[area] = (granted + balance.amount - balance.released, paid + balance.paid_net)
+    return [ProgrammeTotal(area, granted, paid) for area, (granted, paid) in totals.items()]

@@ -57,6 +57,7 @@ def check_receipt(
     *,
     donor: str,
     agreement: str,
+    reference: str,
     received_on: dt.date,
     today: dt.date,
 ) -> None:
@@ -67,16 +68,18 @@ def check_receipt(
         amount_fen: the money received; above zero.
         donor: who gave it (the district finance bureau, the enterprise); required.
         agreement: the grant document or donation agreement number; required.
+        reference: the bank statement's reference of the credit (银行流水号); required.
         received_on: the value date on the bank statement; not after ``today``.
         today: the current date (injected, so the rule is testable).
 
     Raises:
-        InvalidInput: naming ``amount``, ``donor``, ``agreement`` or ``received_on``.
+        InvalidInput: naming ``amount``, ``donor``, ``agreement``, ``reference`` or ``received_on``.
     """
     ReceiptKind(kind)
     whole_fen(amount_fen, "amount")
     required_text(donor, "donor")
     required_text(agreement, "agreement")
+    required_text(reference, "reference")
     if received_on > today:
         raise InvalidInput(
             f"received_on is in the future: {received_on.isoformat()}",

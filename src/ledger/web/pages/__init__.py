@@ -15,7 +15,7 @@ from litestar.static_files import create_static_files_router
 
 from ledger.web.auth import PUBLIC
 from ledger.web.errors import EXCEPTION_HANDLERS
-from ledger.web.pages import adjuster, approver, audit, auth, claims, payments
+from ledger.web.pages import adjuster, approver, audit, auth, claims, fund, fund_grants, payments
 from ledger.web.pages.base import STATIC, before_page, page_error, template_config
 from ledger.web.pages.once import FormOnceMiddleware
 
@@ -31,6 +31,8 @@ def routes() -> list[Any]:
             adjuster.AdjusterPages,
             approver.ApproverPages,
             payments.PaymentPages,
+            fund.FundPages,
+            fund_grants.FundGrantPages,
             claims.ClaimPages,
             audit.AuditPages,
         ],

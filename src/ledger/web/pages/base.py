@@ -89,6 +89,7 @@ NAV = (
     NavItem("/approvals", messages.N_("Approvals"), (Role.APPROVER,)),
     NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
     NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
+    NavItem("/fund", messages.N_("Fund desk"), (Role.ACCOUNTANT,)),
     NavItem("/claims/search", messages.N_("Search claims"), ALL_ROLES),
     NavItem("/audit", messages.N_("Ledger integrity"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
     NavItem("/audit/statements", messages.N_("Statements"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),

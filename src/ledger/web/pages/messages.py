@@ -22,6 +22,7 @@ from ledger.core.errors import (
     Unauthenticated,
     UnsupportedMediaType,
 )
+from ledger.core.money import format_cny, parse_amount
 from ledger.platform.domain import Role
 from ledger.web.i18n import gettext_, is_chinese
 
@@ -88,6 +89,13 @@ FOUR_EYES_ROLES = {
 }
 """What the decider already did, by the rule ``check_four_eyes`` names."""
 
+FUND_FOUR_EYES = {
+    "four-eyes: the recorder may not decide": N_("You recorded this application."),
+    "four-eyes: a reviewer may not decide": N_("You reviewed this application."),
+    "four-eyes: the recorder may not review": N_("You recorded this application."),
+}
+"""What the user already did with a grant application, by the rule ``funds.domain`` names."""
+
 
 def status_label(status: str) -> str:
     """A claim status as the badge shows it: the domain's Chinese word, or its English one."""
@@ -116,16 +124,28 @@ def bilingual(cn: str, en: str) -> str:
     return cn if is_chinese() else en
 
 
+def _money(api_amount: object) -> str:
+    """An amount an error carries in the API's form (``12345.67``) as the pages show it (``12,345.67``)."""
+    try:
+        return format_cny(parse_amount(api_amount, allow_zero=True))
+    except InvalidInput:
+        return str(api_amount or "")
+
+
 _CHECK = re.compile(r"expected (?P<expected>\S+)")
 
 
 def _by_rule(exc: LedgerError) -> str | None:
     rule = exc.rule or ""
-    if rule == "GB 11643 check character":
+    if rule in ("GB 11643 check character", "GB 32100 check character"):
         expected = exc.extra.get("expected") or (
             m.group("expected") if (m := _CHECK.search(exc.message)) else "?"
         )
         return gettext_("Wrong check character: it should be {expected}.").format(expected=expected)
+    if rule == "GB 32100":
+        return gettext_(
+            "A unified social credit code has 18 characters: digits and capital letters (no I, O, Z, S or V)."
+        )
     if rule == "GB 11643 length":
         return gettext_("A resident ID number has 18 characters.")
     if rule == "GB 11643 format":
@@ -152,6 +172,32 @@ def _by_rule(exc: LedgerError) -> str | None:
 
 def _by_class(exc: LedgerError) -> str | None:
     name = type(exc).__name__
+    if name == "FourEyesViolation" and exc.rule in FUND_FOUR_EYES:
+        return sentences(
+            gettext_(FUND_FOUR_EYES[exc.rule or ""]),
+            gettext_(
+                "The four-eyes rule: whoever recorded or reviewed a grant application may not also "
+                "decide it; another accountant or administrator must do this."
+            ),
+        )
+    if name == "ConflictOfInterest":
+        return gettext_(
+            "The conflict-of-interest rule: you are linked to the applicant organisation, so you may not "
+            "review or decide its applications; a colleague without such a link must do this."
+        )
+    if name == "InsufficientFunds":
+        return gettext_("The fund has only {available} yuan available; {asked} yuan were asked.").format(
+            available=_money(exc.extra.get("available")), asked=_money(exc.extra.get("asked"))
+        )
+    if name == "DuplicateReceipt":
+        return gettext_(
+            "This bank reference is already recorded: receipt no. {id} of {date}, {amount} yuan from {donor}."
+        ).format(
+            id=exc.extra.get("receipt_id", ""),
+            date=exc.extra.get("received_on", ""),
+            amount=_money(exc.extra.get("amount")),
+            donor=exc.extra.get("donor", ""),
+        )
     if name == "FourEyesViolation":
         rule = gettext_(
             "The four-eyes rule: whoever registered, assessed or already approved a claim may not also "
