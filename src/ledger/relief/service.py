@@ -209,9 +209,18 @@ class ReliefService:
         state = await self.household(household_no)
         return await self.cycles.rows_of_household(state.household.id)
 
-    async def search(self, street: str | None, limit: int, offset: int) -> tuple[list[HouseholdRecord], int]:
-        """Households by number, optionally of one street."""
-        return await self.households.page(street, limit, offset)
+    async def search(
+        self, street: str | None, limit: int, offset: int, text: str | None = None
+    ) -> tuple[list[HouseholdRecord], int]:
+        """Households by number, optionally of one street, or found by number, full resident ID or a
+        member's name (``text``)."""
+        return await self.households.page(street, limit, offset, text)
+
+    async def applications(self) -> list[tuple[EnrolmentRecord, HouseholdRecord]]:
+        """Applications waiting for a decision, oldest first, each with its household."""
+        waiting = await self.enrolments.with_status(EnrolmentStatus.APPLIED.value)
+        households = await self.households.by_ids(sorted({e.household for e in waiting}))
+        return [(e, households[e.household]) for e in waiting]
 
     def _members(self, members: Sequence[MemberIn], household_id: int, field: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []

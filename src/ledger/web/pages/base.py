@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
 
+from ledger.claims.controllers import EVERYONE as CLAIM_READERS
 from ledger.claims.service import FULL_ID_ROLES
 from ledger.core import clock
 from ledger.core.errors import LedgerError, PermissionDenied
@@ -88,7 +89,9 @@ NAV = (
     NavItem("/approvals", messages.N_("Approvals"), (Role.APPROVER,)),
     NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
     NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
-    NavItem("/claims/search", messages.N_("Search claims"), ALL_ROLES),
+    NavItem("/claims/search", messages.N_("Search claims"), CLAIM_READERS),
+    NavItem("/relief/households", messages.N_("Relief households"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
+    NavItem("/relief/applications", messages.N_("Relief applications"), (Role.RELIEF_OFFICER,)),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
@@ -96,6 +99,8 @@ HOME = {
     Role.ACCOUNTANT: "/payments",
     Role.AUDITOR: "/claims/search",
     Role.ADMIN: "/claims/search",
+    Role.CASEWORKER: "/relief/households",
+    Role.RELIEF_OFFICER: "/relief/applications",
 }
 """Each role's desk: where it lands after signing in."""
 

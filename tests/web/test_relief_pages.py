@@ -1,0 +1,107 @@
+"""The relief desk over HTTP: every role's landing page, households, applications and decisions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+
+import httpx
+
+from ledger.platform.domain import Role
+from tests.api.claims.conftest import resident_id
+from tests.api.relief.conftest import ACCOUNT, Relief, relief
+from tests.web.test_pages import hidden, sign_in
+
+__all__ = ["relief"]
+
+
+def nav_links(html: str) -> list[str]:
+    start = html.index("<nav aria-label=")
+    return re.findall(r'href="([^"]+)"', html[start : html.index("</nav>", start)])
+
+
+async def test_every_role_signs_in_to_a_page_and_may_open_each_link_it_is_shown(
+    client: httpx.AsyncClient, make_user: Callable[..., Awaitable[int]]
+) -> None:
+    for role in Role:  # a new role without a desk fails here
+        await make_user(role.value, role.value)
+        client.cookies.clear()
+        answer = await sign_in(client, role.value)
+        assert answer.status_code == 303, role
+        landing = await client.get(answer.headers["location"])
+        assert landing.status_code == 200, (role, landing.text[-2000:])
+        links = nav_links(landing.text)
+        assert answer.headers["location"] in links, role
+        for href in links:
+            opened = await client.get(href)
+            assert opened.status_code == 200, (role, href)
+
+
+async def test_a_caseworker_files_an_application_and_sees_why(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{}, {}, {}], monthly_income="1234.56")
+    await relief.household(10, [{"name": "李四"}])
+    await sign_in(client, "caseworker")
+    by_name = await client.get("/relief/households", params={"q": "李四"})
+    assert "HH000002" in by_name.text
+    assert "HH000001" not in by_name.text
+    by_id = await client.get("/relief/households", params={"q": resident_id(1)})
+    assert "HH000001" in by_id.text
+    assert "HH000002" not in by_id.text
+    assert ">1,234.56<" in by_id.text
+
+    page = await client.get("/relief/households/HH000001")
+    assert resident_id(1) in page.text
+    assert ACCOUNT in page.text
+    form = hidden(page.text, "/relief/households/HH000001/apply")
+    unknown = await client.post("/relief/households/HH000001/apply", data={**form, "programme": "nope"})
+    assert unknown.status_code == 422
+    assert 'id="err-programme"' in unknown.text
+    assert "unknown programme" in unknown.text
+    form = hidden(unknown.text, "/relief/households/HH000001/apply")
+    filed = await client.post(
+        "/relief/households/HH000001/apply", data={**form, "programme": "dibao"}, follow_redirects=True
+    )
+    assert "EN000001" in filed.text
+    reasons = filed.text.split('<ul class="reasons">')[1].split("</ul>")[0]
+    assert "✓ 符合: 收入核查 (monthly income 1234.56 &lt; 660.00 x 3 = 1980.00)" in reasons
+    assert "HH000001" in filed.text
+
+
+async def test_an_officer_decides_with_four_eyes_and_the_payment_shows_to_the_fen(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{}, {}, {}], monthly_income="1234.56")
+    await relief.household(10, [{}])
+    for number in ("HH000001", "HH000002"):
+        await relief.call(
+            "caseworker", "POST", "/enrolments", 201, json={"household_no": number, "programme": "dibao"}
+        )
+    await sign_in(client, "officer")
+    queue = await client.get("/relief/applications")
+    assert queue.status_code == 200
+    assert "EN000001" in queue.text
+    assert "EN000002" in queue.text
+    form = hidden(queue.text, "/relief/applications/EN000002/reject")
+    blank = await client.post("/relief/applications/EN000002/reject", data={**form, "reason": ""})
+    assert blank.status_code == 422
+    assert "必填" in blank.text
+    form = hidden(blank.text, "/relief/applications/EN000002/reject")
+    rejected = await client.post(
+        "/relief/applications/EN000002/reject", data={**form, "reason": "收入超标"}, follow_redirects=True
+    )
+    assert "EN000002" in rejected.text.split("<tbody>")[0]  # the message, not the queue
+    form = hidden(rejected.text, "/relief/applications/EN000001/approve")
+    approved = await client.post(
+        "/relief/applications/EN000001/approve",
+        data={**form, "effective_month": "2026-12"},
+        follow_redirects=True,
+    )
+    assert "2026-12" in approved.text
+    assert "EN000001" not in approved.text.split("</h1>")[1].split("<tbody>")[-1]
+    await relief.approved_cycle("dibao", "2026-12")
+    household = await client.get("/relief/households/HH000001")
+    payments = household.text.split("<tbody>")[-1]
+    assert "2026-12" in payments
+    assert ">745.44<" in payments
