@@ -105,3 +105,42 @@ async def test_an_officer_decides_with_four_eyes_and_the_payment_shows_to_the_fe
     payments = household.text.split("<tbody>")[-1]
     assert "2026-12" in payments
     assert ">745.44<" in payments
+
+
+async def test_a_cycle_drafted_by_one_officer_is_approved_by_another_with_totals_in_words(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{}, {}, {}], monthly_income="1234.56")
+    await relief.household(10, [{}])
+    for number in ("HH000001", "HH000002"):
+        await relief.enrolled(number, "dibao", "2026-12")
+    await sign_in(client, "officer")
+    listing = await client.get("/relief/cycles")
+    form = hidden(listing.text, "/relief/cycles/")
+    early = await client.post("/relief/cycles/", data={**form, "programme": "dibao", "month": "2027-01"})
+    assert early.status_code == 422
+    assert 'id="err-month"' in early.text
+    form = hidden(early.text, "/relief/cycles/")
+    drafted = await client.post(
+        "/relief/cycles/", data={**form, "programme": "dibao", "month": "2026-12"}, follow_redirects=True
+    )
+    assert "发放批次已编制：2 户，1,405.44 元。" in drafted.text
+    assert "1,405.44" in drafted.text
+    assert "壹仟肆佰零伍元肆角肆分" in drafted.text
+    rows = drafted.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert ">745.44<" in rows
+    assert ">660.00<" in rows
+    form = hidden(drafted.text, "/relief/cycles/dibao/2026-12/approve")
+    own = await client.post("/relief/cycles/dibao/2026-12/approve", data=form)
+    assert own.status_code == 403
+    assert "四眼原则" in own.text
+    client.cookies.clear()
+    await sign_in(client, "officer2")
+    page = await client.get("/relief/cycles/dibao/2026-12")
+    form = hidden(page.text, "/relief/cycles/dibao/2026-12/approve")
+    approved = await client.post("/relief/cycles/dibao/2026-12/approve", data=form, follow_redirects=True)
+    assert approved.status_code == 200
+    assert "officer2" in approved.text
+    assert 'action="/relief/cycles/dibao/2026-12/approve"' not in approved.text
+    cycles = await client.get("/relief/cycles")
+    assert ">1,405.44<" in cycles.text.split("<tbody>")[1]

@@ -652,6 +652,11 @@ class ReliefService:
             raise CycleNotFound(f"no cycle {key}", field="month")
         return CycleState(found, await self.cycles.rows(found.id))
 
+    async def cycle_list(self) -> list[CycleRecord]:
+        """Every cycle, the latest month first, then by programme."""
+        found = await self.cycles.cycles_in([status.value for status in CycleStatus])
+        return sorted(found, key=lambda c: (c.month, c.programme), reverse=True)
+
     async def draft(self, actor: str, programme_code: str, month_text: str) -> CycleState:
         """Draft a programme's month: one row per household paid for that month, computed now from the
         registry and the rates and frozen with its inputs. A month is drafted once (``CycleExists``).

@@ -92,6 +92,7 @@ NAV = (
     NavItem("/claims/search", messages.N_("Search claims"), CLAIM_READERS),
     NavItem("/relief/households", messages.N_("Relief households"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
     NavItem("/relief/applications", messages.N_("Relief applications"), (Role.RELIEF_OFFICER,)),
+    NavItem("/relief/cycles", messages.N_("Payroll cycles"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
