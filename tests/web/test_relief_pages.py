@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Awaitable, Callable
 
@@ -144,3 +145,60 @@ async def test_a_cycle_drafted_by_one_officer_is_approved_by_another_with_totals
     assert 'action="/relief/cycles/dibao/2026-12/approve"' not in approved.text
     cycles = await client.get("/relief/cycles")
     assert ">1,405.44<" in cycles.text.split("<tbody>")[1]
+
+
+async def test_the_accountant_issues_a_bank_file_and_reads_a_return_with_one_failed_row(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{}, {}, {}], monthly_income="1234.56")
+    await relief.household(10, [{}])
+    for number in ("HH000001", "HH000002"):
+        await relief.enrolled(number, "dibao", "2026-12")
+    await relief.approved_cycle("dibao", "2026-12")
+    await relief.call(
+        "accountant",
+        "POST",
+        "/bank/appropriations",
+        201,
+        json={"amount": "10000.00", "received_on": "2026-12-01", "reference": "财拨2026-12"},
+    )
+    await sign_in(client, "accountant")
+    files = await client.get("/relief/bank")
+    form = hidden(files.text, "/relief/bank")
+    issued = await client.post("/relief/bank", data={**form, "bank": "qdrcb"}, follow_redirects=True)
+    file_no = re.search(r"BF202612-\d{4}", issued.text)
+    assert file_no is not None
+    number = file_no.group(0)
+    assert "1,405.44" in issued.text
+    assert "壹仟肆佰零伍元肆角肆分" in issued.text
+    csv = await client.get(f"/relief/bank/{number}/download/csv")
+    assert csv.text.splitlines()[-1] == "合计 2,,1405.44,"
+    assert hashlib.sha256(csv.content).hexdigest() in issued.text
+    xlsx = await client.get(f"/relief/bank/{number}/download/xlsx")
+    assert xlsx.content[:2] == b"PK"
+    form = hidden(issued.text, f"/relief/bank/{number}/returns")
+    empty = await client.post(f"/relief/bank/{number}/returns", data=form, files={"returns": ("r.csv", b"")})
+    assert empty.status_code == 422
+    assert 'id="err-returns"' in empty.text
+    form = hidden(empty.text, f"/relief/bank/{number}/returns")
+    returned = await client.post(
+        f"/relief/bank/{number}/returns",
+        data=form,
+        files={"returns": ("r.csv", "row_no,result,reason\n1,paid,\n2,failed,账户已销户\n".encode())},
+        follow_redirects=True,
+    )
+    assert returned.status_code == 200
+    rows = returned.text.split("<tbody>")[1].split("</tbody>")[0]
+    assert "账户已销户" in rows
+    assert ">745.44<" in rows
+    reconciled = await client.get(
+        "/relief/reconciliation", params={"date_from": "2026-12-01", "date_to": "2026-12-31"}
+    )
+    ledger_only = reconciled.text.split("<tbody>")[-1]
+    assert ">-745.44<" in ledger_only
+    assert ">10,000.00<" in ledger_only
+    backwards = await client.get(
+        "/relief/reconciliation", params={"date_from": "2026-12-31", "date_to": "2026-12-01"}
+    )
+    assert backwards.status_code == 422
+    assert 'id="err-to"' in backwards.text

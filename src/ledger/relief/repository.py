@@ -433,6 +433,12 @@ class BankRepository:
         """How many bank files were issued."""
         return int(await ReliefBankFile.count())
 
+    async def files(self) -> list[BankFileRecord]:
+        """Every bank file, the latest first."""
+        return _all(
+            BankFileRecord, await ReliefBankFile.select().order_by(ReliefBankFile.id, ascending=False)
+        )
+
     async def file_by_no(self, file_no: str) -> BankFileRecord | None:
         """The bank file ``file_no``."""
         row = await ReliefBankFile.select().where(ReliefBankFile.file_no == file_no).first()

@@ -848,6 +848,24 @@ class ReliefService:
             raise BankFileNotFound(f"no bank file {file_no!r}", field="file_no")
         return BankFileState(found, await self.bank.rows(found.id))
 
+    async def bank_files(self) -> list[BankFileRecord]:
+        """Every bank file, the latest first."""
+        return await self.bank.files()
+
+    async def bank_file_export(self, file_no: str, fmt: str) -> tuple[bytes, str]:
+        """The bank file as sent (``csv``, whose SHA-256 is on the file) or as ``xlsx``, with its media
+        type.
+
+        Raises:
+            InvalidInput: ``field="fmt"`` for another format.
+        """
+        state = await self.bank_file(file_no)
+        if fmt == "csv":
+            return state.file.content.encode("utf-8"), "text/csv; charset=utf-8"
+        if fmt != "xlsx":
+            raise InvalidInput("fmt must be csv or xlsx", field="fmt", rule="csv or xlsx")
+        return await self.bank_file_xlsx(state), bankfiles.XLSX
+
     async def issue(self, actor: Principal, bank_code: str) -> BankFileState:
         """Put every payable row of approved cycles whose household banks with ``bank_code`` into a new
         batch file, with the account as registered now (so a corrected account is used on reissue)."""

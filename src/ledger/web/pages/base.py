@@ -93,6 +93,7 @@ NAV = (
     NavItem("/relief/households", messages.N_("Relief households"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
     NavItem("/relief/applications", messages.N_("Relief applications"), (Role.RELIEF_OFFICER,)),
     NavItem("/relief/cycles", messages.N_("Payroll cycles"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
+    NavItem("/relief/bank", messages.N_("Relief bank files"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
