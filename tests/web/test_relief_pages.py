@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from collections.abc import Awaitable, Callable
 
 import httpx
+from pypdf import PdfReader
 
+from ledger.core.ids import mask_resident_id
 from ledger.platform.domain import Role
 from tests.api.claims.conftest import resident_id
 from tests.api.relief.conftest import ACCOUNT, Relief, relief
@@ -202,3 +205,39 @@ async def test_the_accountant_issues_a_bank_file_and_reads_a_return_with_one_fai
     )
     assert backwards.status_code == 422
     assert 'id="err-to"' in backwards.text
+
+
+def _pdf_text(content: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+async def test_the_roster_of_a_street_prints_masked_ids_amounts_to_the_fen_and_the_total_in_words(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{"name": "王小明"}, {}, {}], monthly_income="1234.56")
+    await relief.household(10, [{}])
+    await relief.household(20, [{}], street="李村街道")
+    for number in ("HH000001", "HH000002", "HH000003"):
+        await relief.enrolled(number, "dibao", "2026-12")
+    await relief.approved_cycle("dibao", "2026-12")
+    await sign_in(client, "caseworker")
+    page = await client.get("/relief/cycles/dibao/2026-12")
+    assert "roster.pdf?street=%E5%9F%8E%E9%98%B3%E8%A1%97%E9%81%93" in page.text
+    answer = await client.get("/relief/cycles/dibao/2026-12/roster.pdf", params={"street": "城阳街道"})
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    text = _pdf_text(answer.content)
+    assert "社会救助资金发放花名册" in text
+    assert "王小明" in text
+    assert mask_resident_id(resident_id(1)) in text
+    assert resident_id(1) not in text
+    assert "745.44" in text
+    assert "660.00" in text
+    assert "1,405.44" in text
+    assert "壹仟肆佰零伍元肆角肆分" in text
+    assert "HH000003" not in text  # another street's household
+    assert "领款人签字" in text
+    assert "caseworker" in text
+    unknown = await client.get("/relief/cycles/dibao/2026-12/roster.pdf", params={"street": "无此街道"})
+    assert unknown.status_code == 422
+    assert "李村街道" in unknown.text

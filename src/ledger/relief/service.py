@@ -99,6 +99,15 @@ class CycleState:
 
 
 @dataclass(frozen=True, slots=True)
+class Roster:
+    """A cycle's rows of one street, each with its household and current members."""
+
+    cycle: CycleRecord
+    street: str
+    lines: list[tuple[RowRecord, HouseholdRecord, list[MemberRecord]]]
+
+
+@dataclass(frozen=True, slots=True)
 class BankFileState:
     """A bank file with its rows."""
 
@@ -656,6 +665,36 @@ class ReliefService:
         """Every cycle, the latest month first, then by programme."""
         found = await self.cycles.cycles_in([status.value for status in CycleStatus])
         return sorted(found, key=lambda c: (c.month, c.programme), reverse=True)
+
+    async def streets_of(self, state: CycleState) -> list[str]:
+        """The streets of a cycle's households, in order (one roster each)."""
+        households = await self.households.by_ids(sorted({r.household for r in state.rows}))
+        return sorted({h.street for h in households.values()})
+
+    async def roster(self, programme: str, month: str, street: str) -> Roster:
+        """The payroll roster (花名册) of a cycle for one street: each row with its household and the
+        household's members then current, in household-number order.
+
+        Raises:
+            CycleNotFound: ``field="month"``.
+            InvalidInput: ``field="street"`` for a street with no household in the cycle.
+        """
+        state = await self.cycle(programme, month)
+        households = await self.households.by_ids(sorted({r.household for r in state.rows}))
+        streets = sorted({h.street for h in households.values()})
+        if street not in streets:
+            raise InvalidInput(
+                f"no household of {street!r} in this cycle",
+                field="street",
+                rule="one of " + ", ".join(streets) if streets else "a street of the cycle",
+            )
+        rows = [r for r in state.rows if households[r.household].street == street]
+        members = await self.households.members_of([r.household for r in rows])
+        return Roster(
+            state.cycle,
+            street,
+            [(r, households[r.household], _current(members[r.household])) for r in rows],
+        )
 
     async def draft(self, actor: str, programme_code: str, month_text: str) -> CycleState:
         """Draft a programme's month: one row per household paid for that month, computed now from the

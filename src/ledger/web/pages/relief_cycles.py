@@ -7,9 +7,10 @@ shows them (totals in figures and 大写) and names what refused an action.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
 from ledger.core.errors import FourEyesViolation, LedgerError
 from ledger.platform.domain import Role
@@ -18,6 +19,7 @@ from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
 from ledger.web.pages.relief import RELIEF_DESK, programme_name, service_of
+from ledger.web.pages.roster import render_roster
 
 CYCLE_STATUSES = {
     "draft": messages.N_("draft"),
@@ -76,6 +78,7 @@ async def cycle_page(
             }
             for r in state.rows
         ],
+        streets=await service.streets_of(state),
         may_approve=principal_of(request).role == Role.RELIEF_OFFICER and state.cycle.status == "draft",
         **extra,
     )
@@ -115,6 +118,27 @@ class CyclePages(Controller):
     ) -> Response[Any]:
         """One cycle."""
         return await cycle_page(request, programme, month)
+
+    @get("/{programme:str}/{month:str}/roster.pdf", name="relief-roster", **desk(*RELIEF_DESK))
+    async def roster(
+        self,
+        request: Request[Any, Any, Any],
+        programme: FromPath[str],
+        month: FromPath[str],
+        street: FromQuery[str] = "",
+    ) -> Response[bytes]:
+        """The payroll roster (花名册) of the cycle for one street, as a PDF."""
+        service = service_of(request)
+        found = await service.roster(programme, month, street)
+        content = render_roster(
+            found, service.config.programme(programme), request.app.state.settings.pdf_font
+        )
+        name = quote(f"roster-{programme}-{month}-{street}.pdf")
+        return Response(
+            content,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f"inline; filename*=UTF-8''{name}"},
+        )
 
     @post(
         "/{programme:str}/{month:str}/approve",
