@@ -79,6 +79,8 @@ ACTIONS = {
     "reopen": N_("reopened"),
 }
 
+MEMBER_RELATIONS = {**RELATIONS, "self": N_("head of household")}
+"""A relief household member's relation to its head (the claims' ``self`` is the victim)."""
 ENROLMENT_STATUSES = {
     "applied": N_("applied"),
     "active": N_("active"),

@@ -82,7 +82,7 @@ async def household_page(
             {
                 "name": m.name,
                 "shown_id": shown_resident_id(m.resident_id, principal),
-                "relation": messages.label(messages.RELATIONS, m.relation),
+                "relation": messages.label(messages.MEMBER_RELATIONS, m.relation),
                 "left_on": m.left_on,
                 "died": m.died,
             }

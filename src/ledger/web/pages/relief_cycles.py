@@ -160,7 +160,7 @@ class CyclePages(Controller):
             request,
             f"/relief/cycles/{programme}/{month}",
             message=gettext_("Cycle {programme} {month} approved: {count} households, {total} yuan.").format(
-                programme=programme,
+                programme=programme_name(service_of(request), programme),
                 month=month,
                 count=state.cycle.declared_count,
                 total=amount(state.cycle.declared_fen),

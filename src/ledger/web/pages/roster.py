@@ -51,16 +51,16 @@ def render_roster(roster: Roster, programme: Programme, font_path: Path | None =
     cycle = roster.cycle
     total = sum(row.amount_fen for row, _household, _members in roster.lines)
     heads = [
-        _p(text, st.header_cell)
-        for text in (
-            "序号 No.",
-            "户编号 Household",
-            "户主 Head",
-            "身份证号 ID no.",
-            "人数 Members",
-            "银行账号 Account",
-            "金额（元）Amount",
-            "领款人签字 Signature",
+        Paragraph(f"{escape(cn)}<br/>{escape(en)}", st.header_cell)
+        for cn, en in (
+            ("序号", "No."),
+            ("户编号", "Household"),
+            ("户主", "Head"),
+            ("身份证号", "ID no."),
+            ("人数", "Members"),
+            ("银行账号", "Account"),
+            ("金额（元）", "Amount"),
+            ("领款人签字", "Signature"),
         )
     ]
     rows: list[list[Any]] = [heads]
@@ -92,7 +92,7 @@ def render_roster(roster: Roster, programme: Programme, font_path: Path | None =
     )
     table = RLTable(
         rows,
-        colWidths=[11 * mm, 22 * mm, 18 * mm, 34 * mm, 13 * mm, 32 * mm, 22 * mm, 24 * mm],
+        colWidths=[11 * mm, 22 * mm, 18 * mm, 34 * mm, 15 * mm, 32 * mm, 22 * mm, 22 * mm],
         repeatRows=1,
     )
     table.setStyle(TableStyle(s.list_table_commands(font)))
