@@ -25,6 +25,7 @@ import httpx
 from ledger import db
 from ledger.app import create_app
 from ledger.config import Settings
+from ledger.relief.service import ReliefService
 
 BIN = Path(sys.executable).parent / "relief-ledger"
 TARGET_MS = 300.0
@@ -42,6 +43,10 @@ def _passwords(data_dir: Path) -> dict[str, str]:
 
 
 async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
+    relief = ReliefService(settings)
+    cycle = (await relief.cycle_list())[0]
+    cycle_path = f"/relief/cycles/{cycle.programme}/{cycle.month}"
+    bank_file = (await relief.bank_files())[0].file_no
     return {
         "adjuster": [
             "/claims/inbox",
@@ -52,8 +57,25 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
             "/claims/search?status=paid",
         ],
         "approver": ["/approvals", f"/claims/{claim_no}"],
-        "accountant": ["/payments", "/payments/daily", "/payments/daily/xlsx"],
+        "accountant": [
+            "/payments",
+            "/payments/daily",
+            "/payments/daily/xlsx",
+            "/relief/bank",
+            f"/relief/bank/{bank_file}",
+            f"/relief/bank/{bank_file}/download/xlsx",
+            "/relief/reconciliation",
+        ],
         "auditor": ["/claims/search", "/claims/search?q=CL-2026-000001", f"/claims/{claim_no}/case-file.pdf"],
+        "caseworker": [
+            "/relief/households",
+            "/relief/households?street=城阳街道",
+            "/relief/households/HH000003",
+            "/relief/cycles",
+            cycle_path,
+            f"{cycle_path}/roster.pdf?street=城阳街道",
+        ],
+        "officer": ["/relief/applications", "/relief/cycles", cycle_path],
     }
 
 
