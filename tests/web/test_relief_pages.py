@@ -241,3 +241,28 @@ async def test_the_roster_of_a_street_prints_masked_ids_amounts_to_the_fen_and_t
     unknown = await client.get("/relief/cycles/dibao/2026-12/roster.pdf", params={"street": "无此街道"})
     assert unknown.status_code == 422
     assert "李村街道" in unknown.text
+
+
+async def test_an_ineligible_application_is_refused_with_the_rule_in_words(
+    client: httpx.AsyncClient, relief: Relief
+) -> None:
+    await relief.household(1, [{}, {}], monthly_income="1400.00")
+    await relief.call(
+        "caseworker", "POST", "/enrolments", 201, json={"household_no": "HH000001", "programme": "dibao"}
+    )
+    await sign_in(client, "officer")
+    queue = await client.get("/relief/applications")
+    form = hidden(queue.text, "/relief/applications/EN000001/approve")
+    refused = await client.post(
+        "/relief/applications/EN000001/approve", data={**form, "effective_month": "2026-12"}
+    )
+    assert refused.status_code == 422
+    alert = refused.text.split('<div class="error" role="alert">')[1].split("</div>")[0]
+    assert "expenditure_test" in alert
+    form = hidden(refused.text, "/relief/applications/EN000001/approve")
+    early = await client.post(
+        "/relief/applications/EN000001/approve", data={**form, "effective_month": "2026-11"}
+    )
+    assert early.status_code == 422
+    assert '<p class="field-error">' in early.text
+    assert "2026-11" in early.text.split('<p class="field-error">')[1].split("</p>")[0]
