@@ -45,11 +45,13 @@ async def test_a_caseworker_files_an_application_and_sees_why(
     client: httpx.AsyncClient, relief: Relief
 ) -> None:
     await relief.household(1, [{}, {}, {}], monthly_income="1234.56")
-    await relief.household(10, [{"name": "李四"}])
+    await relief.household(10, [{"name": "李四"}, {}])
     await sign_in(client, "caseworker")
     by_name = await client.get("/relief/households", params={"q": "李四"})
     assert "HH000002" in by_name.text
     assert "HH000001" not in by_name.text
+    assert "李四、成员11" in by_name.text.split("<tbody>")[1]
+    assert "李四" in by_name.text.split("<tbody>")[1]
     by_id = await client.get("/relief/households", params={"q": resident_id(1)})
     assert "HH000001" in by_id.text
     assert "HH000002" not in by_id.text

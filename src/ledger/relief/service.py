@@ -225,6 +225,11 @@ class ReliefService:
         member's name (``text``)."""
         return await self.households.page(street, limit, offset, text)
 
+    async def current_members(self, households: Sequence[HouseholdRecord]) -> dict[int, list[MemberRecord]]:
+        """The current members of each household (by household id), in the order they were registered."""
+        found = await self.households.members_of([h.id for h in households])
+        return {household: _current(members) for household, members in found.items()}
+
     async def applications(self) -> list[tuple[EnrolmentRecord, HouseholdRecord]]:
         """Applications waiting for a decision, oldest first, each with its household."""
         waiting = await self.enrolments.with_status(EnrolmentStatus.APPLIED.value)

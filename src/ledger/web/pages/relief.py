@@ -170,7 +170,21 @@ class ReliefPages(Controller):
         service = service_of(request)
         text = (q or "").strip() or None
         rows, total = await service.search(street or None, PAGE_SIZE, 0, text)
-        return render(request, "relief/households.html", households=rows, total=total, street=street, q=q)
+        members = await service.current_members(rows)
+        principal = principal_of(request)
+        households = [
+            {
+                "household": h,
+                "names": "、".join(m.name for m in members[h.id]),
+                "head_id": shown_resident_id(members[h.id][0].resident_id, principal)
+                if members[h.id]
+                else "",
+            }
+            for h in rows
+        ]
+        return render(
+            request, "relief/households.html", households=households, total=total, street=street, q=q
+        )
 
     @get("/households/{household_no:str}", name="relief-household", **desk(*RELIEF_DESK))
     async def household(self, request: Request[Any, Any, Any], household_no: FromPath[str]) -> Response[Any]:
