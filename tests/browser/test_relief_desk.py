@@ -86,7 +86,7 @@ def approve_and_draft(desk: Any) -> None:
     officer.go("/relief/cycles")
     page.select_option("#programme", "dibao")
     page.fill("#month", "2026-12")
-    officer.submit("main form[action='/relief/cycles/'] button[type=submit]")
+    officer.submit("main form[action='/relief/cycles'] button[type=submit]")
     assert "1,405.44" in flash(page)
     officer.submit("main form[action$='/approve'] button[type=submit]")
     assert "四眼原则" in page.inner_text("main")
