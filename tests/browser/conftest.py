@@ -1,9 +1,11 @@
 """Browser tests: the app served by uvicorn on 127.0.0.1 (the suite's engine) and Debian's Chromium.
 
 One server per test module, on its own data dir and database (a copy of the migrated SQLite template,
-or the PostgreSQL test database emptied first), with one user per desk. Chromium is the system binary
-(``apt-get install chromium``); ``playwright install`` is never needed. Screenshots of the main pages
-go to ``var/screenshots/`` (ignored by git) for people to look at.
+or the PostgreSQL test database emptied first), with one user per desk. The server's clock is pinned
+at ``PINNED_AT`` through ``RELIEF_LEDGER_FIXED_NOW`` (the module-scoped server starts before the
+per-test ``pinned_clock`` sets it), so a run, and its screenshots, are the same on any date.
+Chromium is the system binary (``apt-get install chromium``); ``playwright install`` is never needed.
+Screenshots of the main pages go to ``var/screenshots/`` (ignored by git) for people to look at.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ from typing import Any
 import httpx
 import pytest
 from tests.conftest import PASSWORD, PG_URL, _truncate_all
+from tests.pinned_clock import PINNED_AT
 
 from ledger import db
 from ledger.config import Settings
+from ledger.core import clock
 from ledger.platform.service import UserService
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -110,6 +114,7 @@ def live(
         "LEDGER_DATA_DIR": str(data_dir),
         "LEDGER_SECRET_KEY": secret,
         "LEDGER_DATABASE_URL": settings.database_url,
+        clock.FIXED_NOW_VARIABLE: PINNED_AT.isoformat(),
     }
     log = (data_dir / "server.log").open("w")
     command = [sys.executable, "-m", "uvicorn", "ledger.app:create_app", "--factory"]

@@ -205,6 +205,8 @@ def pay_final(accountant: Any, live: Live, claim_no: str) -> int:
 def test_report_to_final_payment_through_the_pages(desk: Any, live: Live) -> None:
     adjuster = desk("adjuster")
     claim_no = register_with_missing_documents(adjuster, live)
+    assert claim_no.startswith("CL-2026-")
+    assert adjuster.page.inner_text("footer") == "救助账本 · 2026-12-01"  # the pinned day, on any date
     complete_and_assess(adjuster, claim_no)
     approve(desk("approver"), claim_no)
     seq = pay_final(desk("accountant"), live, claim_no)

@@ -107,3 +107,38 @@ async def test_an_approver_registers_a_time_barred_claim_with_a_reason(
     assert audit is not None
     assert (audit["actor"], audit["object_id"]) == ("approver", claim_no)
     assert json.loads(audit["after"]) == {"limitation_override_reason": "报案人长期住院"}
+
+
+async def test_an_approver_overrides_a_duplicate_found_on_the_queue(
+    client: httpx.AsyncClient, api: Claims
+) -> None:
+    claim_no, other = await api.duplicate_found()
+    await sign_in(client, "approver")
+    queue = await client.get("/approvals")
+    action = f"/claims/{claim_no}/override-duplicate"
+    assert f'action="{action}"' in queue.text
+    assert f'发现重复救助</strong> <a class="no" href="/claims/{other}">{other}</a>' in queue.text
+    refused = await _approve(client, claim_no)
+    assert refused.status_code == 409
+    assert f"受害人另有理赔申请 {other}，疑似重复救助。须由审批人填写理由认定后方可批准。" in refused.text
+    blank = await client.post(action, data={**hidden(queue.text, action), "override_reason": " "})
+    assert blank.status_code == 422
+    assert "须填写理由。" in blank.text
+    assert 'aria-describedby="err-override_reason"' in blank.text  # beside the field
+    queue = await client.get("/approvals")
+    done = await client.post(action, data={**hidden(queue.text, action), "override_reason": "财产损失另案"})
+    assert done.status_code == 303
+    assert flash_of(done) == f"理赔申请 {claim_no} 的疑似重复（{other}）已认定处理：财产损失另案；现可审批。"
+    again = await client.post(action, data={**hidden(queue.text, action), "override_reason": "财产损失另案"})
+    assert again.status_code == 303  # the same form sent twice acts once
+    assert flash_of(again).startswith("此表单已提交过")
+    audits = await AuditEvent.select().where(AuditEvent.action == "claim.duplicate_override")
+    assert [(a["actor"], a["object_id"]) for a in audits] == [("approver", claim_no)]
+    queue = await client.get("/approvals")
+    assert f'action="{action}"' not in queue.text
+    assert f'href="/claims/{other}">{other}</a><br><small>受理理由: 财产损失另案</small>' in queue.text
+    case = await client.get(f"/claims/{claim_no}")
+    assert "疑似重复已认定" in case.text  # the history names the override
+    approved = await _approve(client, claim_no)
+    assert approved.status_code == 303
+    assert (await api.get(claim_no))["status"] == "approved"

@@ -62,7 +62,7 @@ async def test_each_role_lands_on_its_desk_with_only_its_navigation(
         "adjuster": "/claims/inbox",
         "approver": "/approvals",
         "accountant": "/payments",
-        "auditor": "/claims/search",
+        "auditor": "/audit",
     }
     for username, desk in expected.items():
         client.cookies.clear()

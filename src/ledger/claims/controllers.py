@@ -18,6 +18,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ledger.claims.domain import ClaimStatus, OverdueClock, allowed_actions, check_upload
+from ledger.claims.records import ClaimPayment, DocumentRecord, EventRecord
 from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.schemas import (
     ApproveIn,
@@ -29,6 +30,7 @@ from ledger.claims.schemas import (
     ClaimView,
     DocumentsView,
     DocumentView,
+    DuplicateOverrideIn,
     EventCreate,
     EventView,
     LineView,
@@ -45,6 +47,7 @@ from ledger.claims.schemas import (
 from ledger.claims.service import FULL_ID_ROLES, ClaimsService
 from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
+from ledger.core.records import view
 from ledger.platform.domain import Principal, Role
 from ledger.web.auth import access
 from ledger.web.choices import ClaimStatusCode, DocumentTypeCode, PerilCode, StreetName
@@ -145,47 +148,19 @@ def _summary(row: Row, full: bool) -> ClaimSummary:
     )
 
 
-def _event_view(row: Row, service: ClaimsService) -> EventView:
-    return EventView(
-        event_no=row["event_no"],
-        policy_year=row["policy_year"],
-        incident_date=row["incident_date"],
-        street=row["street"],
-        place=row["place"],
-        peril=row["peril"],
-        peril_cn=service.policy.peril(row["peril"]).cn,
-        description=row["description"],
-        authority=row["authority"],
-        certificate_no=row["certificate_no"],
-        created_by=row["created_by"],
+def _event_view(event: EventRecord, service: ClaimsService) -> EventView:
+    return view(
+        EventView, event, policy_year=event.policy_year_code, peril_cn=service.policy.peril(event.peril).cn
     )
 
 
-def _document_view(row: Row) -> DocumentView:
-    return DocumentView(
-        id=row["id"],
-        doc_type=row["doc_type"],
-        sha256=row["sha256"],
-        size=row["size"],
-        content_type=row["content_type"],
-        received_at=row["received_at"],
-        received_by=row["received_by"],
-        verified=bool(row["verified_by"]),
-        verified_by=row["verified_by"],
-    )
+def _document_view(document: DocumentRecord) -> DocumentView:
+    return view(DocumentView, document, verified=bool(document.verified_by))
 
 
-def _payment_view(row: Row) -> PaymentView:
-    return PaymentView(
-        claim_no=row["claim_no"],
-        kind=row["kind"],
-        amount=format_amount(row["fen"]),
-        reference=row["reference"],
-        paid_on=row["paid_on"],
-        journal_seq=row["journal_seq"],
-        paid_by=row["paid_by"],
-        claim_status=row["claim_status"],
-        claim_paid=format_amount(row["claim_paid"]),
+def _payment_view(payment: ClaimPayment) -> PaymentView:
+    return view(
+        PaymentView, payment, amount=format_amount(payment.fen), claim_paid=format_amount(payment.claim_paid)
     )
 
 
@@ -256,7 +231,7 @@ class EventController(Controller):
     ) -> EventView:
         """Record an event; its street must be one of the district's streets."""
         service = _service(request)
-        row = await service.create_event(
+        event = await service.create_event(
             request.user,
             incident_date=data.incident_date,
             street=data.street,
@@ -266,7 +241,7 @@ class EventController(Controller):
             certificate_no=data.certificate_no,
             description=data.description,
         )
-        return _event_view(row, service)
+        return _event_view(event, service)
 
     @get("/", **access(*EVERYONE), operation_id="listEvents")
     async def list_events(
@@ -360,7 +335,7 @@ class ClaimController(Controller):
     async def transitions(self, claim_no: ClaimNo, request: Request[Any, Any, Any]) -> list[TransitionView]:
         """The claim's status changes: actor, time, from, to, reason."""
         rows = await _service(request).transitions(claim_no)
-        return [TransitionView(**{k: r[k] for k in TransitionView.__struct_fields__}) for r in rows]
+        return [view(TransitionView, r) for r in rows]
 
     @get("/{claim_no:str}/documents", **access(*EVERYONE), operation_id="getClaimDocuments")
     async def documents(self, claim_no: ClaimNo, request: Request[Any, Any, Any]) -> DocumentsView:
@@ -458,6 +433,25 @@ class ClaimController(Controller):
             request.user, claim_no, data.reason, data.approved_amount, data.reduction_reason
         )
         return _claim_view(row)
+
+    @post(
+        "/{claim_no:str}/override-duplicate",
+        **access(
+            Role.APPROVER,
+            description="An assessed claim whose victim has another claim for the same event (or peril "
+            "within the window) is refused approval with 409 until an approver overrides the duplicate "
+            "with an `override_reason`; four eyes as for approval; audited.",
+        ),
+        status_code=200,
+        operation_id="overrideClaimDuplicate",
+    )
+    async def override_duplicate(
+        self, claim_no: ClaimNo, data: JSONBody[DuplicateOverrideIn], request: Request[Principal, Any, Any]
+    ) -> ClaimView:
+        """Accept a duplicate found on the approval queue, with a reason."""
+        return _claim_view(
+            await _service(request).override_duplicate(request.user, claim_no, data.override_reason)
+        )
 
     @post("/{claim_no:str}/reject", **access(Role.APPROVER), status_code=200, operation_id="rejectClaim")
     async def reject(

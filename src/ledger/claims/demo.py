@@ -95,7 +95,7 @@ async def load_demo(settings: Settings) -> list[str]:
         for _ in range(CLAIMS_PER_PERIL):
             stop = STOPS[n % len(STOPS)]
             n += 1
-            await _claim(service, actors, event["event_no"], peril.heads, stop, rng, fake)
+            await _claim(service, actors, event.event_no, peril.heads, stop, rng, fake)
             counts[stop] += 1
     return [
         f"claims demo: premium {year.code}, {len(service.policy.perils)} events, {n} claims ("

@@ -39,6 +39,10 @@ class DuplicateClaim(Conflict):
     """The victim already has a claim for this event, or for this peril within the duplicate window."""
 
 
+class NoDuplicateFound(Conflict):
+    """No duplicate of this claim is found, so there is nothing to override."""
+
+
 class DuplicateReference(Conflict):
     """This payment reference is already recorded."""
 

@@ -11,6 +11,14 @@ from piccolo.columns.combination import Where
 from piccolo.query import Sum
 from piccolo.query.functions.aggregate import Count
 
+from ledger.claims.records import (
+    DailyPayment,
+    DocumentRecord,
+    EventRecord,
+    PaymentRecord,
+    PolicyYearRecord,
+    TransitionRecord,
+)
 from ledger.claims.tables import (
     ClaimLineRow,
     ClaimRow,
@@ -21,7 +29,7 @@ from ledger.claims.tables import (
     PremiumReceipt,
     TransitionRow,
 )
-from ledger.core.records import Record, records_of
+from ledger.core.records import Record, record_of, records_of
 
 Row = dict[str, Any]
 
@@ -38,35 +46,23 @@ async def _sum(column: Any, *where: Any) -> int:
 class PolicyYearRepository:
     """Policy years and premium receipts."""
 
-    async def by_code(self, code: str) -> Row | None:
+    async def by_code(self, code: str) -> PolicyYearRecord | None:
         """The policy year ``code``, or ``None``."""
-        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.code == code).first()
-        return row
-
-    async def by_id(self, year_id: int) -> Row:
-        """The policy year with ``year_id``."""
-        row: Row | None = await PolicyYearRow.select().where(PolicyYearRow.id == year_id).first()
-        assert row is not None  # referenced by a foreign key
-        return row
+        row = await PolicyYearRow.select().where(PolicyYearRow.code == code).first()
+        return None if row is None else record_of(PolicyYearRecord, row)
 
     async def add(self, **values: Any) -> int:
         """Insert a policy year; return its id."""
         rows = await PolicyYearRow.insert(PolicyYearRow(**values)).returning(PolicyYearRow.id)
         return int(rows[0]["id"])
 
-    async def all(self) -> list[Row]:
-        """Every policy year that is in use, oldest first."""
-        rows: list[Row] = await PolicyYearRow.select().order_by(PolicyYearRow.starts)
-        return rows
-
     async def premium_received(self, year_id: int) -> int:
         """The premium received so far for a policy year, in fen."""
         return await _sum(PremiumReceipt.fen, PremiumReceipt.policy_year == year_id)
 
-    async def receipt_by_reference(self, reference: str) -> Row | None:
-        """The premium receipt with ``reference``, or ``None``."""
-        row: Row | None = await PremiumReceipt.select().where(PremiumReceipt.reference == reference).first()
-        return row
+    async def has_receipt(self, reference: str) -> bool:
+        """Whether a premium receipt with ``reference`` is recorded."""
+        return bool(await PremiumReceipt.exists().where(PremiumReceipt.reference == reference))
 
     async def add_receipt(self, **values: Any) -> int:
         """Insert a premium receipt; return its id."""
@@ -77,14 +73,8 @@ class PolicyYearRepository:
         """Store the journal entry of a receipt."""
         await PremiumReceipt.update({PremiumReceipt.journal_seq: seq}).where(PremiumReceipt.id == receipt_id)
 
-    async def receipts(self, year_id: int) -> list[Row]:
-        """The receipts of a policy year, oldest first."""
-        rows: list[Row] = (
-            await PremiumReceipt.select()
-            .where(PremiumReceipt.policy_year == year_id)
-            .order_by(PremiumReceipt.id)
-        )
-        return rows
+
+_EVENT_COLUMNS = (*EventRow.all_columns(), EventRow.policy_year.code.as_alias("policy_year_code"))
 
 
 class EventRepository:
@@ -99,10 +89,10 @@ class EventRepository:
         rows = await EventRow.insert(EventRow(**values)).returning(EventRow.id)
         return int(rows[0]["id"])
 
-    async def by_no(self, event_no: str) -> Row | None:
+    async def by_no(self, event_no: str) -> EventRecord | None:
         """The event ``event_no``, or ``None``."""
-        row: Row | None = await EventRow.select().where(EventRow.event_no == event_no).first()
-        return row
+        row = await EventRow.select(*_EVENT_COLUMNS).where(EventRow.event_no == event_no).first()
+        return None if row is None else record_of(EventRecord, row)
 
     async def search(
         self,
@@ -113,7 +103,7 @@ class EventRepository:
         date_to: dt.date | None,
         limit: int,
         offset: int,
-    ) -> tuple[list[Row], int]:
+    ) -> tuple[list[EventRecord], int]:
         """Events newest first, filtered; and how many match in all."""
         clauses = [
             clause
@@ -125,13 +115,13 @@ class EventRepository:
             )
             if clause is not None
         ]
-        query = EventRow.select().order_by(EventRow.id, ascending=False)
+        query = EventRow.select(*_EVENT_COLUMNS).order_by(EventRow.id, ascending=False)
         count = EventRow.count()
         for clause in clauses:
             query = query.where(clause)
             count = count.where(clause)
-        rows: list[Row] = await query.limit(limit).offset(offset)
-        return rows, int(await count)
+        rows = await query.limit(limit).offset(offset)
+        return records_of(EventRecord, rows), int(await count)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +193,10 @@ class ClaimRepository:
 
     async def of_victim(self, victim_id: str) -> list[Row]:
         """Every claim of a victim, oldest first (for the duplicate check)."""
+        return await self.of_victims([victim_id])
+
+    async def of_victims(self, victim_ids: Iterable[str]) -> list[Row]:
+        """Every claim of these victims, oldest first (for the duplicate check of a queue)."""
         rows: list[Row] = (
             await ClaimRow.select(
                 ClaimRow.claim_no,
@@ -211,8 +205,9 @@ class ClaimRepository:
                 ClaimRow.peril,
                 ClaimRow.incident_date,
                 ClaimRow.status,
+                ClaimRow.duplicate_of,
             )
-            .where(ClaimRow.victim_id == victim_id)
+            .where(ClaimRow.victim_id.is_in(list(victim_ids) or [""]))
             .order_by(ClaimRow.id)
         )
         return rows
@@ -305,21 +300,19 @@ class ClaimRepository:
         rows = await DocumentRow.insert(DocumentRow(**values)).returning(DocumentRow.id)
         return int(rows[0]["id"])
 
-    async def documents(self, claim_id: int) -> list[Row]:
+    async def documents(self, claim_id: int) -> list[DocumentRecord]:
         """The documents of a claim, oldest first."""
-        rows: list[Row] = (
-            await DocumentRow.select().where(DocumentRow.claim == claim_id).order_by(DocumentRow.id)
-        )
-        return rows
+        rows = await DocumentRow.select().where(DocumentRow.claim == claim_id).order_by(DocumentRow.id)
+        return records_of(DocumentRecord, rows)
 
-    async def document(self, claim_id: int, document_id: int) -> Row | None:
+    async def document(self, claim_id: int, document_id: int) -> DocumentRecord | None:
         """One document of a claim, or ``None``."""
-        row: Row | None = (
+        row = (
             await DocumentRow.select()
             .where(DocumentRow.claim == claim_id, DocumentRow.id == document_id)
             .first()
         )
-        return row
+        return None if row is None else record_of(DocumentRecord, row)
 
     async def verify_document(self, document_id: int, by: str, at: dt.datetime) -> None:
         """Mark a document verified."""
@@ -333,17 +326,14 @@ class ClaimRepository:
         """Record a status change."""
         await TransitionRow.insert(TransitionRow(**values))
 
-    async def transitions(self, claim_id: int) -> list[Row]:
+    async def transitions(self, claim_id: int) -> list[TransitionRecord]:
         """The status changes of a claim, oldest first."""
-        rows: list[Row] = (
-            await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
-        )
-        return rows
+        rows = await TransitionRow.select().where(TransitionRow.claim == claim_id).order_by(TransitionRow.id)
+        return records_of(TransitionRecord, rows)
 
-    async def payment_by_reference(self, reference: str) -> Row | None:
-        """The payment with ``reference``, or ``None``."""
-        row: Row | None = await PaymentRow.select().where(PaymentRow.reference == reference).first()
-        return row
+    async def has_payment(self, reference: str) -> bool:
+        """Whether a payment with ``reference`` is recorded."""
+        return bool(await PaymentRow.exists().where(PaymentRow.reference == reference))
 
     async def count_payments(self, claim_id: int) -> int:
         """How many payments a claim has."""
@@ -358,16 +348,14 @@ class ClaimRepository:
         """Store the journal entry of a payment."""
         await PaymentRow.update({PaymentRow.journal_seq: seq}).where(PaymentRow.id == payment_id)
 
-    async def payments(self, claim_id: int) -> list[Row]:
+    async def payments(self, claim_id: int) -> list[PaymentRecord]:
         """The payments of a claim, oldest first."""
-        rows: list[Row] = (
-            await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
-        )
-        return rows
+        rows = await PaymentRow.select().where(PaymentRow.claim == claim_id).order_by(PaymentRow.id)
+        return records_of(PaymentRecord, rows)
 
-    async def payments_on(self, day: dt.date) -> list[Row]:
+    async def payments_on(self, day: dt.date) -> list[DailyPayment]:
         """The payments made on ``day`` with their claim's number, peril and claimant, oldest first."""
-        rows: list[Row] = (
+        rows = (
             await PaymentRow.select(
                 *PaymentRow.all_columns(),
                 PaymentRow.claim.claim_no.as_alias("claim_no"),
@@ -377,7 +365,7 @@ class ClaimRepository:
             .where(PaymentRow.paid_on == day)
             .order_by(PaymentRow.id)
         )
-        return rows
+        return records_of(DailyPayment, rows)
 
     async def year_totals(
         self, year_id: int, *, counted: Sequence[str], decided: Sequence[str]

@@ -144,6 +144,12 @@ class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Reason = ""
 
 
+class DuplicateOverrideIn(msgspec.Struct, forbid_unknown_fields=True):
+    """An approver's override of a duplicate found on the approval queue, with its reason."""
+
+    override_reason: Reason
+
+
 class ApproveIn(msgspec.Struct, forbid_unknown_fields=True):
     """An approval: as assessed, or for a lower ``approved_amount`` with a ``reduction_reason``."""
 

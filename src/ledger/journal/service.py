@@ -36,6 +36,8 @@ from ledger.core.entries import GENESIS_HASH, JournalEntry, Posting, UnbalancedE
 from ledger.core.errors import Conflict, InvalidInput, LedgerValidationFailed, NotFound
 from ledger.journal.records import AccountFilter, KeptOutcome, PostingLine
 from ledger.journal.repository import JournalRepository, LedgerCheckRepository
+from ledger.platform.domain import Principal
+from ledger.platform.service import record_audit
 
 log = logging.getLogger("ledger.journal")
 JOURNAL_LOCK = "journal-append"
@@ -559,3 +561,29 @@ def _failure_summary(error: Exception) -> str:
             "see the log and `relief-ledger ledger check`"
         )
     return type(error).__name__
+
+
+async def chain_head() -> tuple[int, str] | None:
+    """The journal's last entry: its ``seq`` and chained hash; ``None`` while the journal is empty."""
+    return await JournalRepository().head()
+
+
+async def check_for(settings: Settings, principal: Principal) -> CheckReport:
+    """Run the ledger check at a person's request (the auditor's desk) and write who asked, and the
+    verdict, to the audit trail; the check itself is kept like any other (``Ledger.check``)."""
+    report = await Ledger.of(settings).check()
+    async with db.write_transaction():
+        await record_audit(
+            principal,
+            "ledger.check",
+            "ledger",
+            report.chain.head_seq,
+            None,
+            {
+                "ok": report.ok,
+                "entries": report.chain.count,
+                "head_hash": report.chain.head_hash,
+                "summary": report.headline(),
+            },
+        )
+    return report

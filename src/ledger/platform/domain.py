@@ -52,6 +52,7 @@ AUDIT_OBJECT_TYPES = (
     "relief_appropriation",
     "user",
     "login",
+    "ledger",
 )
 """Every ``object_type`` an audit row may have (the audit list's filter takes one of them)."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from ledger.core.records import json_default, record_of, records_of
@@ -297,3 +298,56 @@ class JobRunRepository:
 def _held(key: str, holder: str) -> Any:
     """The running run ``key`` as long as ``holder`` holds it."""
     return (JobRun.key == key) & (JobRun.holder == holder) & (JobRun.status == "running")
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFilter:
+    """What the audit trail is filtered by; ``None`` leaves a criterion out.
+
+    Args:
+        actor: the username that acted (exact).
+        action: the action, e.g. ``claim.approve`` (exact).
+        object_type: the kind of object (one of ``AUDIT_OBJECT_TYPES``).
+        object_id: the object's id or number (exact).
+        since: the first instant included.
+        before: the first instant no longer included.
+    """
+
+    actor: str | None = None
+    action: str | None = None
+    object_type: str | None = None
+    object_id: str | None = None
+    since: dt.datetime | None = None
+    before: dt.datetime | None = None
+
+
+class AuditTrailRepository:
+    """The audit trail as the auditor's desk reads it: every filter, and the actions to choose from."""
+
+    async def filtered(
+        self, wanted: AuditFilter, *, limit: int, offset: int
+    ) -> tuple[list[AuditRecord], int]:
+        """Audit rows newest first that match ``wanted``; and how many match in all."""
+        query = AuditEvent.select().order_by(AuditEvent.id, ascending=False)
+        count = AuditEvent.count()
+        for column, value in (
+            (AuditEvent.actor, wanted.actor),
+            (AuditEvent.action, wanted.action),
+            (AuditEvent.object_type, wanted.object_type),
+            (AuditEvent.object_id, wanted.object_id),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+                count = count.where(column == value)
+        if wanted.since is not None:
+            query = query.where(AuditEvent.at >= wanted.since)
+            count = count.where(AuditEvent.at >= wanted.since)
+        if wanted.before is not None:
+            query = query.where(AuditEvent.at < wanted.before)
+            count = count.where(AuditEvent.at < wanted.before)
+        return records_of(AuditRecord, await query.limit(limit).offset(offset)), int(await count)
+
+    async def actions(self) -> list[str]:
+        """Every action the trail holds, alphabetically."""
+        rows = await AuditEvent.select(AuditEvent.action).distinct().order_by(AuditEvent.action)
+        return [row["action"] for row in rows]

@@ -13,7 +13,9 @@ from ledger.platform import domain
 from ledger.platform.domain import IssuedToken, LoginFailures, Principal, Role
 from ledger.platform.records import AuditRecord, JobRunRecord, UserRecord, UserSummary
 from ledger.platform.repository import (
+    AuditFilter,
     AuditRepository,
+    AuditTrailRepository,
     JobRunRepository,
     LoginFailureRepository,
     UserRepository,
@@ -264,3 +266,34 @@ def _refuse_if_locked(state: LoginFailures | None, now: dt.datetime, policy: Aut
         rule=f"at most {policy.lockout_threshold} failed sign-ins in a row",
         extra={"locked_until": text},
     )
+
+
+def audit_days(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """The instants that bound the business days ``start`` to ``end`` (both included) in the business
+    time zone: ``(since, before)``, each ``None`` when its day is.
+
+    Raises:
+        InvalidInput: ``field="from"`` when the first day is after the last.
+    """
+    if start is not None and end is not None and start > end:
+        raise InvalidInput(
+            f"the first day ({start}) is after the last ({end})", field="from", rule="from <= to"
+        )
+    zone = clock.zone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone).astimezone(dt.UTC) if start else None
+    before = (
+        dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
+        if end
+        else None
+    )
+    return since, before
+
+
+async def filter_audit(wanted: AuditFilter, *, limit: int, offset: int) -> tuple[list[AuditRecord], int]:
+    """Audit rows newest first matching every criterion of ``wanted``, and how many match in all."""
+    return await AuditTrailRepository().filtered(wanted, limit=limit, offset=offset)
+
+
+async def audit_actions() -> list[str]:
+    """Every action the audit trail holds (the trail's filter offers them)."""
+    return await AuditTrailRepository().actions()

@@ -34,7 +34,7 @@ DateFrom = Annotated[
 DateTo = Annotated[str | None, QueryParameter(name="to", description="last day YYYY-MM-DD (default today)")]
 
 
-def _split(document: str) -> tuple[str, str]:
+def split_document(document: str) -> tuple[str, str]:
     """``trial-balance.pdf`` -> (``trial-balance``, ``pdf``)."""
     name, dot, fmt = document.rpartition(".")
     if not dot:
@@ -42,7 +42,7 @@ def _split(document: str) -> tuple[str, str]:
     return name, check_format(fmt)
 
 
-def _download(rendered: Rendered) -> Response[bytes]:
+def download(rendered: Rendered) -> Response[bytes]:
     """The rendered file as an attachment, with its name and content hash."""
     return Response(
         rendered.content,
@@ -93,7 +93,7 @@ class ReportController(Controller):
         book: FromQuery[ReportBook | None] = None,
     ) -> Response[bytes]:
         """One report as PDF, CSV or XLSX (rendered in memory, sent with a Content-Disposition filename)."""
-        name, fmt = _split(document)
+        name, fmt = split_document(document)
         service = ReportService(request.app.state.settings)
         wanted = report_request(
             name,
@@ -102,18 +102,18 @@ class ReportController(Controller):
             end=parse_day(date_to, "to"),
             today=service.today(),
         )
-        return _download(await service.render(wanted, fmt))
+        return download(await service.render(wanted, fmt))
 
     @get("/vouchers/{document:str}", **access(*READERS), operation_id="downloadVoucher")
     async def voucher(self, request: Request[Any, Any, Any], document: FromPath[str]) -> Response[bytes]:
         """The voucher (记账凭证) of journal entry ``seq``: ``/api/reports/vouchers/12.pdf``."""
-        number, fmt = _split(document)
+        number, fmt = split_document(document)
         if not number.isdigit() or int(number) < 1:
             raise InvalidInput(
                 f"voucher number must be a journal seq, got {number!r}", field="seq", rule="positive integer"
             )
         service = ReportService(request.app.state.settings)
-        return _download(await service.render_voucher(int(number), fmt))
+        return download(await service.render_voucher(int(number), fmt))
 
 
 ROUTES: list[Any] = [ReportController]

@@ -201,6 +201,25 @@ class Rendered:
 
 
 @dataclass(frozen=True, slots=True)
+class Preview:
+    """A report's tables for a page.
+
+    Args:
+        request: what was asked for.
+        sections: the headed tables, in print order.
+        errors: the cross-check differences the statement prints in red.
+        footer: the ledger's head hash and check result (``None`` for vouchers).
+        content_hash: the same hash the downloads carry in ``X-Content-Hash``.
+    """
+
+    request: ReportRequest
+    sections: tuple[d.Section, ...]
+    errors: tuple[str, ...]
+    footer: d.Footer | None
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """The ledger as loaded for one request, with its check against the journal."""
 
@@ -357,6 +376,20 @@ class ReportService:
         now = clock.local_now()
         content = await asyncio.to_thread(_render_vouchers, vouchers, fmt, now, self.settings.pdf_font)
         return Rendered(f"voucher_{seq:06d}.{fmt}", FORMATS[fmt], content, d.vouchers_hash(vouchers))
+
+    async def preview(self, request: ReportRequest) -> Preview:
+        """The report's tables as the CSV and XLSX downloads hold them, for showing in a page.
+
+        The same build as ``render``: a page shows exactly the figures of the files it links to.
+        """
+        if request.spec.name == "vouchers":
+            vouchers = await self.vouchers(book=request.book, period=request.period)
+            section = d.Section("", "", domain.voucher_tables(vouchers))  # the page heads it with the title
+            return Preview(request, (section,), (), None, d.vouchers_hash(vouchers))
+        statement = await self.statement(request)
+        return Preview(
+            request, statement.sections, statement.errors, statement.footer, d.content_hash(statement)
+        )
 
 
 # ---------------------------------------------------------------------------------------------------

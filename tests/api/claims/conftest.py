@@ -138,6 +138,25 @@ class Claims:
             assert response.status_code == 200, response.text
         return dict(response.json())
 
+    async def duplicate_found(self, registrar: str = "adjuster") -> tuple[str, str]:
+        """An assessed claim and a later claim of the same victim and event, found a duplicate only after
+        registration: the first was withdrawn, the second registered, then the first reopened."""
+        event_no = await self.event()
+        body = self.claim_body(event_no, [{"head": "death", "claimed": "1000.00"}])
+        registered = await self.client.post("/api/claims", json=body, headers=self.headers[registrar])
+        assert registered.status_code == 201, registered.text
+        first_no, victim = str(registered.json()["claim_no"]), body["victim_id"]
+        withdrawn = await self.post("adjuster", f"/api/claims/{first_no}/withdraw", {"reason": "家属撤回"})
+        assert withdrawn.status_code == 200, withdrawn.text
+        second = await self.register(
+            event_no, [{"head": "property", "claimed": "500.00"}], victim_id=victim, claimant_id=victim
+        )
+        reopened = await self.post("approver", f"/api/claims/{first_no}/reopen", {"reason": "家属再次申请"})
+        assert reopened.status_code == 200, reopened.text
+        assessed = await self.assess(first_no)
+        assert assessed.status_code == 200, assessed.text
+        return first_no, str(second["claim_no"])
+
     async def get(self, claim_no: str, role: str = "auditor") -> dict[str, Any]:
         response = await self.client.get(f"/api/claims/{claim_no}", headers=self.headers[role])
         assert response.status_code == 200, response.text

@@ -254,6 +254,11 @@ def test_peril_year_limit_exhausted_across_four_claims(rules: RuleVersion) -> No
     assert step(paid[3], "peril_year_remaining")[3] == (
         "limit 100,000.00 - used 100,000.00 = 0.00; peril_year limit exhausted; cuts 40,000.00 to 0.00"
     )
+    exhausted = next(s for s in paid[3].trail if s.code == "peril_year_remaining")
+    assert (
+        exhausted.note_cn
+        == "限额 100,000.00 − 已使用 100,000.00 = 0.00；该限额已用完；由 40,000.00 调减至 0.00"
+    )
     assert usage.peril_year_fen == yuan("100000.00")
     # together the four claims use the peril's yearly limit exactly, never more
     assert sum(a.payable_fen for a in paid) == small.perils["fire_explosion"].per_peril_year_fen

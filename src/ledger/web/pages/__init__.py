@@ -15,7 +15,17 @@ from litestar.static_files import create_static_files_router
 
 from ledger.web.auth import PUBLIC
 from ledger.web.errors import EXCEPTION_HANDLERS
-from ledger.web.pages import adjuster, approver, auth, claims, payments, relief, relief_bank, relief_cycles
+from ledger.web.pages import (
+    adjuster,
+    approver,
+    audit,
+    auth,
+    claims,
+    payments,
+    relief,
+    relief_bank,
+    relief_cycles,
+)
 from ledger.web.pages.base import STATIC, before_page, page_error, template_config
 from ledger.web.pages.once import FormOnceMiddleware
 
@@ -32,6 +42,7 @@ def routes() -> list[Any]:
             approver.ApproverPages,
             payments.PaymentPages,
             claims.ClaimPages,
+            audit.AuditPages,
             relief.ReliefPages,
             relief_cycles.CyclePages,
             relief_bank.BankPages,

@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
@@ -18,7 +19,14 @@ from ledger.platform.domain import Role
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages, notice
 from ledger.web.pages.base import desk, error_context, form_of, principal_of, redirect, render
-from ledger.web.pages.views import claim_detail, claim_rows, head_name, service_of, status_tabs
+from ledger.web.pages.views import (
+    claim_rows,
+    detail_page,
+    documents_of,
+    head_name,
+    service_of,
+    status_tabs,
+)
 
 MAX_LINES = 5
 OPEN = (
@@ -176,8 +184,7 @@ class AdjusterPages(Controller):
             if event_no:
                 row = await service.register(principal, data)
             else:
-                fields = msgspec.structs.asdict(_convert(EventCreate, event))
-                row = await service.report(principal, fields, data)
+                row = await service.report(principal, _convert(EventCreate, event), data)
         except FormErrors as exc:
             return self._form_again(request, form, exc.errors)
         except LedgerError as exc:
@@ -192,7 +199,7 @@ class AdjusterPages(Controller):
 
     def _form_again(
         self, request: Request[Any, Any, Any], form: dict[str, Any], errors: dict[str, str]
-    ) -> Any:
+    ) -> Template:
         summary = gettext_("The claim was not registered: please correct the fields marked below.")
         return render(
             request,
@@ -214,12 +221,9 @@ class AdjusterPages(Controller):
 
     async def _documents_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
-        found = await service.documents(claim_no)
-        names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
+    ) -> Template:
+        service, claim = await detail_page(request, claim_no)
+        found, names = await documents_of(service, claim_no)
         checklist = [
             {
                 **item,
@@ -234,7 +238,7 @@ class AdjusterPages(Controller):
             status_code=status_code,
             claim=claim,
             checklist=checklist,
-            documents=[{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
+            documents=found["documents"],
             requested=found["requested"],
             limits=service.upload_limits(),
             **extra,
@@ -343,10 +347,8 @@ class AdjusterPages(Controller):
 
     async def _assess_page(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+    ) -> Template:
+        service, claim = await detail_page(request, claim_no)
         limits = await service.limits_used(claim_no)
         for item in limits:
             for layer in item["layers"]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
@@ -16,14 +17,14 @@ from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
 from ledger.web.pages.claims import case_file_page
-from ledger.web.pages.views import claim_rows, service_of
+from ledger.web.pages.views import service_of, worklist
 
 QUEUE_SIZE = 200
 
 
 async def refused(
     request: Request[Any, Any, Any], claim_no: str, exc: LedgerError, form: dict[str, Any]
-) -> Any:
+) -> Template:
     """The case file again with why a decision was refused: beside the field at fault, or, for the
     four-eyes rule, in a sentence naming the rule."""
     extra = error_context(exc)
@@ -38,15 +39,13 @@ class ApproverPages(Controller):
     @get("/approvals", name="approvals", **desk(Role.APPROVER))
     async def queue(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Assessed claims, the most urgent first, with amount, assessor and duplicates."""
-        principal = principal_of(request)
         service = service_of(request)
-        rows, total = await service.search(
-            ClaimFilter(status=ClaimStatus.ASSESSED.value), limit=QUEUE_SIZE, offset=0
-        )
+        claims, total = await worklist(request, ClaimFilter(status=ClaimStatus.ASSESSED.value), QUEUE_SIZE)
+        found = await service.duplicates_found(claims)
         return render(
             request,
             "claims/approvals.html",
-            claims=claim_rows(service, rows, principal),
+            claims=[{**claim, "duplicate_found": found.get(claim["claim_no"])} for claim in claims],
             total=total,
             reasons=[
                 (code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()
@@ -103,5 +102,30 @@ class ApproverPages(Controller):
             request,
             "/approvals",
             message=gettext_("Claim {claim} rejected.").format(claim=claim_no),
+            links={gettext_("Case file"): f"/claims/{claim_no}"},
+        )
+
+    @post(
+        "/claims/{claim_no:str}/override-duplicate",
+        name="override_duplicate",
+        **desk(Role.APPROVER, once=True),
+    )
+    async def override_duplicate(
+        self, request: Request[Any, Any, Any], claim_no: FromPath[str]
+    ) -> Response[Any]:
+        """Accept a duplicate found, with a reason (four eyes and the audit row are the service's)."""
+        form = await form_of(request)
+        try:
+            row = await service_of(request).override_duplicate(
+                principal_of(request), claim_no, str(form.get("override_reason", ""))
+            )
+        except LedgerError as exc:
+            return await refused(request, claim_no, exc, form)
+        return redirect(
+            request,
+            "/approvals",
+            message=gettext_(
+                "Duplicate of claim {claim} overridden ({other}: {reason}); it may now be approved."
+            ).format(claim=claim_no, other=row["duplicate_of"], reason=row["override_reason"]),
             links={gettext_("Case file"): f"/claims/{claim_no}"},
         )

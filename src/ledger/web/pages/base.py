@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -28,7 +29,7 @@ from ledger.claims.service import FULL_ID_ROLES
 from ledger.core import clock
 from ledger.core.errors import LedgerError, PermissionDenied
 from ledger.core.ids import mask_resident_id
-from ledger.core.money import Fen, capital_numerals, format_cny
+from ledger.core.money import Fen, capital_numerals, format_cny, from_decimal
 from ledger.platform.domain import Principal, Role
 from ledger.web.errors import status_of
 from ledger.web.i18n import LOCALES, gettext_, is_chinese, ngettext_
@@ -90,6 +91,9 @@ NAV = (
     NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
     NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
     NavItem("/claims/search", messages.N_("Search claims"), CLAIM_READERS),
+    NavItem("/audit", messages.N_("Ledger integrity"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
+    NavItem("/audit/statements", messages.N_("Statements"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
+    NavItem("/audit/trail", messages.N_("Audit trail"), (Role.AUDITOR, Role.ADMIN)),
     NavItem("/relief/households", messages.N_("Relief households"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
     NavItem("/relief/applications", messages.N_("Relief applications"), (Role.RELIEF_OFFICER,)),
     NavItem("/relief/cycles", messages.N_("Payroll cycles"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
@@ -99,7 +103,7 @@ HOME = {
     Role.ADJUSTER: "/claims/inbox",
     Role.APPROVER: "/approvals",
     Role.ACCOUNTANT: "/payments",
-    Role.AUDITOR: "/claims/search",
+    Role.AUDITOR: "/audit",
     Role.ADMIN: "/claims/search",
     Role.CASEWORKER: "/relief/households",
     Role.RELIEF_OFFICER: "/relief/applications",
@@ -120,6 +124,11 @@ def nav_for(principal: Principal | None) -> list[NavItem]:
 def amount(fen: Fen | None) -> str:
     """``12,345.67``: thousands separators, two decimals, a minus for negatives; never rounded."""
     return "" if fen is None else format_cny(int(fen))
+
+
+def grouped(decimal_text: str) -> str:
+    """``8650.40`` as stored in an assessment trail, shown as ``8,650.40``."""
+    return format_cny(from_decimal(Decimal(decimal_text)))
 
 
 def capital(fen: Fen) -> str:
@@ -148,7 +157,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env: Environment = engine.engine
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext_, ngettext_, newstyle=True)  # type: ignore[attr-defined]
-    env.filters.update(amount=amount, capital=capital, iso=iso_date)
+    env.filters.update(amount=amount, grouped=grouped, capital=capital, iso=iso_date)
     env.globals.update(
         is_chinese=is_chinese,
         LOCALES=LOCALES,

@@ -28,7 +28,7 @@ from ledger.reports.pdf import styles as s
 from ledger.reports.pdf.render import BoldTitle
 from ledger.web.i18n import translations
 from ledger.web.pages import messages
-from ledger.web.pages.base import iso_date, shown_id
+from ledger.web.pages.base import grouped, iso_date, shown_id
 
 FRAME_WIDTH = 180 * mm
 
@@ -79,11 +79,37 @@ def render_case_file(
     font = register_cjk_font(font_path)
     st = s.Styles(font)
     claim = case["claim"]
-    policy = service.policy
-    peril = policy.peril(claim["peril"])
+    paid = _payments(st, case["payments"])
+    files = _documents(st, service, case["documents"])
+    story: list[Flowable] = [
+        BoldTitle("理赔案卷", font, s.TITLE_SIZE, char_space=3),
+        _p(f"Claim case file {claim['claim_no']}", st.subtitle),
+        _key_values(st, font, _facts(service, claim, principal)),
+        *_section(st, "核定明细 Assessment", _lines(st, service, claim), ""),
+        *_section(st, "审批 Approvals", _key_values(st, font, _approvals(claim)), ""),
+        *_section(st, "支付与记账凭证 Payments and journal entries", paid, "尚无支付 No payments yet."),
+        *_section(st, "材料 Documents", files, "尚未收到材料 No documents received yet."),
+        *_section(st, "办理记录 History", _history(st, case["transitions"]), ""),
+        Spacer(1, 6 * mm),
+        _p(f"打印时间 Printed {iso_date(clock.now())} · {principal.username}", st.small),
+    ]
+    return render_document(story, font=font, title=f"理赔案卷 {claim['claim_no']}")
+
+
+def _key_values(st: s.Styles, font: str, pairs: list[tuple[str, str]]) -> Flowable:
+    """A two-column table of labels and values."""
+    return RLTable(
+        [[_p(k, st.meta), _p(v, st.meta)] for k, v in pairs],
+        colWidths=[45 * mm, FRAME_WIDTH - 45 * mm],
+        style=TableStyle(s.key_value_commands(font)),
+    )
+
+
+def _facts(service: ClaimsService, claim: dict[str, Any], principal: Principal) -> list[tuple[str, str]]:
+    """The claim, its event, the people and the amounts."""
+    peril = service.policy.peril(claim["peril"])
     status = messages.status_pair(claim["status"])
-    reduced = claim["reduced_to_fen"]
-    facts = [
+    return [
         ("理赔案号 Claim no.", claim["claim_no"]),
         ("事件编号 Event no.", claim["event_no"]),
         ("险种 Peril", f"{peril.cn} {peril.en}"),
@@ -101,12 +127,12 @@ def render_case_file(
         ("批准金额 Approved (元)", format_cny(int(claim["approved_fen"]))),
         ("已支付 Paid (元)", format_cny(int(claim["paid_fen"]))),
     ]
-    info = RLTable(
-        [[_p(k, st.meta), _p(v, st.meta)] for k, v in facts],
-        colWidths=[45 * mm, FRAME_WIDTH - 45 * mm],
-        style=TableStyle(s.key_value_commands(font)),
-    )
-    lines = _list(
+
+
+def _lines(st: s.Styles, service: ClaimsService, claim: dict[str, Any]) -> Flowable:
+    """Each benefit line with its calculation trail."""
+    policy = service.policy
+    return _list(
         st,
         [
             "序号 No.",
@@ -124,7 +150,8 @@ def render_case_file(
                 format_cny(int(line["payable_fen"])),
                 format_cny(int(line["approved_fen"])),
                 "\n".join(
-                    f"{step['label_cn']} {step['label_en']}: {step['amount']}" for step in line["trail_steps"]
+                    f"{step['label_cn']} {step['label_en']}: {grouped(step['amount'])}"
+                    for step in line["trail_steps"]
                 )
                 + (f"\n人工调减 Lowered: {line['lowered_reason']}" if line["lowered_reason"] else ""),
             ]
@@ -132,6 +159,11 @@ def render_case_file(
         ],
         (14, 28, 24, 24, 24, 66),
     )
+
+
+def _approvals(claim: dict[str, Any]) -> list[tuple[str, str]]:
+    """Who registered, assessed and approved, the reduction and any duplicate override."""
+    reduced = claim["reduced_to_fen"]
     approvals = [
         ("受理人 Registered by", claim["registered_by"]),
         ("核定人 Assessed by", claim["assessed_by"] or "—"),
@@ -150,13 +182,12 @@ def render_case_file(
         approvals.append(
             ("疑似重复 Possible duplicate", f"{claim['duplicate_of']}：{claim['override_reason']}")
         )
-    decisions = RLTable(
-        [[_p(k, st.meta), _p(v, st.meta)] for k, v in approvals],
-        colWidths=[45 * mm, FRAME_WIDTH - 45 * mm],
-        style=TableStyle(s.key_value_commands(font)),
-    )
-    payments = case["payments"]
-    paid = (
+    return approvals
+
+
+def _payments(st: s.Styles, payments: list[dict[str, Any]]) -> Flowable | None:
+    """The payments with their journal entries, or ``None`` when there are none."""
+    return (
         _list(
             st,
             [
@@ -183,8 +214,12 @@ def render_case_file(
         if payments
         else None
     )
-    documents = case["documents"]
-    files = (
+
+
+def _documents(st: s.Styles, service: ClaimsService, documents: list[dict[str, Any]]) -> Flowable | None:
+    """The documents received, or ``None`` when there are none."""
+    policy = service.policy
+    return (
         _list(
             st,
             ["材料 Document", "收到 Received", "核验 Verified by", "SHA-256"],
@@ -202,7 +237,11 @@ def render_case_file(
         if documents
         else None
     )
-    history = _list(
+
+
+def _history(st: s.Styles, transitions: list[dict[str, Any]]) -> Flowable:
+    """Every transition with actor, time and reason."""
+    return _list(
         st,
         ["时间 Time", "操作 Action", "状态 Status", "经办 By", "理由 Reason"],
         [
@@ -215,20 +254,7 @@ def render_case_file(
                 t["actor"],
                 t["reason"] or "",
             ]
-            for t in case["transitions"]
+            for t in transitions
         ],
         (28, 30, 50, 22, 50),
     )
-    story: list[Flowable] = [
-        BoldTitle("理赔案卷", font, s.TITLE_SIZE, char_space=3),
-        _p(f"Claim case file {claim['claim_no']}", st.subtitle),
-        info,
-        *_section(st, "核定明细 Assessment", lines, ""),
-        *_section(st, "审批 Approvals", decisions, ""),
-        *_section(st, "支付与记账凭证 Payments and journal entries", paid, "尚无支付 No payments yet."),
-        *_section(st, "材料 Documents", files, "尚未收到材料 No documents received yet."),
-        *_section(st, "办理记录 History", history, ""),
-        Spacer(1, 6 * mm),
-        _p(f"打印时间 Printed {iso_date(clock.now())} · {principal.username}", st.small),
-    ]
-    return render_document(story, font=font, title=f"理赔案卷 {claim['claim_no']}")

@@ -8,14 +8,16 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, Response, get
 from litestar.params import FromPath
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
 from ledger.core.errors import InvalidInput, LedgerError
+from ledger.core.records import snapshot
 from ledger.web.pages import messages
 from ledger.web.pages.base import CLAIM_READERS, desk, error_context, principal_of, render
 from ledger.web.pages.casefile import render_case_file
-from ledger.web.pages.views import claim_detail, claim_rows, service_of
+from ledger.web.pages.views import claim_rows, detail_page, documents_of, payment_rows, service_of
 
 PAGE_SIZE = 25
 EVERYONE = CLAIM_READERS
@@ -23,27 +25,22 @@ EVERYONE = CLAIM_READERS
 
 async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict[str, Any]:
     """What the case file shows, on the page and in its PDF: the claim, documents, history, payments."""
-    principal = principal_of(request)
-    service = service_of(request)
-    claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
-    found = await service.documents(claim_no)
-    names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
+    service, claim = await detail_page(request, claim_no)
+    claim["duplicate_found"] = (await service.duplicates_found([claim])).get(claim_no)
+    found, _ = await documents_of(service, claim_no)
     transitions = [
         {
-            **t,
-            "action_label": messages.label(messages.ACTIONS, t["action"]),
-            "from_label": messages.status_label(t["from_status"]) if t["from_status"] else "",
-            "to_label": messages.status_label(t["to_status"]),
+            **snapshot(t),
+            "action_label": messages.label(messages.ACTIONS, t.action),
+            "from_label": messages.status_label(t.from_status) if t.from_status else "",
+            "to_label": messages.status_label(t.to_status),
         }
         for t in await service.transitions(claim_no)
     ]
-    payments = [
-        {**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])}
-        for p in await service.payments(claim_no)
-    ]
+    payments = payment_rows(await service.payments(claim_no))
     return {
         "claim": claim,
-        "documents": [{**d, "name": names.get(d["doc_type"], d["doc_type"])} for d in found["documents"]],
+        "documents": found["documents"],
         "transitions": transitions,
         "payments": payments,
     }
@@ -51,7 +48,7 @@ async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict
 
 async def case_file_page(
     request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-) -> Any:
+) -> Template:
     """The case file of ``claim_no``; ``extra`` carries the errors of a refused decision."""
     service = service_of(request)
     reasons = [(code, messages.bilingual(r.cn, r.en)) for code, r in service.policy.rejection_reasons.items()]
@@ -158,7 +155,7 @@ class ClaimPages(Controller):
         document, content = await service_of(request).document_content(claim_no, document_id)
         return Response(
             content,
-            media_type=document["content_type"] or "application/octet-stream",
+            media_type=document.content_type or "application/octet-stream",
             headers={
                 "Content-Disposition": f'inline; filename="{claim_no}-{document_id}"',
                 "X-Content-Type-Options": "nosniff",

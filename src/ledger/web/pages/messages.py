@@ -70,6 +70,7 @@ ACTIONS = {
     "documents_complete": N_("documents complete"),
     "assess": N_("assessed"),
     "approve_first": N_("first approval"),
+    "override_duplicate": N_("duplicate overridden"),
     "approve": N_("approved"),
     "reject": N_("rejected"),
     "pay_partial": N_("part payment"),
@@ -169,6 +170,13 @@ def _by_rule(exc: LedgerError) -> str | None:
         )
     if rule == "required":
         return gettext_("Required.")
+    if rule == "non-empty reason":
+        return gettext_("A reason is required.")
+    if rule == "a duplicate found is overridden with a reason before approval":
+        return gettext_(
+            "The victim also has claim {other}, a possible duplicate relief. An approver overrides the "
+            "duplicate with a reason before the claim is approved."
+        ).format(other=exc.extra.get("claim_id", ""))
     return None
 
 
@@ -198,6 +206,8 @@ def _by_class(exc: LedgerError) -> str | None:
             "Possible duplicate relief: the victim already has claim {other}. Only an approver may "
             "register it anyway, with a reason."
         ).format(other=exc.extra.get("claim_id", ""))
+    if name == "NoDuplicateFound":
+        return gettext_("No duplicate of this claim is found, so there is nothing to override.")
     if name == "FormKeyMissing":
         return gettext_(
             "This form was refused because it did not come from a current page. Reload the page and "

@@ -52,40 +52,9 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
     font = register_cjk_font(font_path)
     st = s.Styles(font)
     policy = service.policy
-    peril = policy.peril(claim["peril"])
     due = service.documents_deadline(claim).isoformat()
-    facts = [
-        ("理赔案号 Claim no.", claim["claim_no"]),
-        ("事件编号 Event no.", claim["event_no"]),
-        ("险种 Peril", f"{peril.cn} {peril.en}"),
-        ("出险日期 Incident date", claim["incident_date"].isoformat()),
-        ("街道 Street", claim["street"]),
-        ("受害人 Victim", claim["victim_name"]),
-        ("身份证号 ID no.", mask_resident_id(claim["victim_id"])),
-        ("申请人 Claimant", claim["claimant_name"]),
-    ]
-    info = RLTable(
-        [[_p(k, st.meta), _p(v, st.meta)] for k, v in facts],
-        colWidths=[45 * mm, 120 * mm],
-    )
-    info.setStyle(TableStyle(s.key_value_commands(font)))
-    rows = [
-        [
-            _p("序号 No.", st.header_cell),
-            _p("需补充的材料 Document still needed", st.header_cell),
-            _p("份数 Count", st.header_cell),
-        ]
-    ]
-    for number, item in enumerate(requested, start=1):
-        rows.append(
-            [
-                _p(str(number), st.body_cell),
-                Paragraph(f"{escape(item['cn'])}<br/>{escape(item['en'])}", st.body_cell),
-                _p(str(item["still_needed"]), st.body_cell),
-            ]
-        )
-    missing = RLTable(rows, colWidths=[16 * mm, 129 * mm, 20 * mm], repeatRows=1)
-    missing.setStyle(TableStyle(s.list_table_commands(font)))
+    info = _facts(st, font, service, claim)
+    missing = _missing(st, font, requested)
     days = policy.clocks.decision_days
     story = [
         BoldTitle("理赔材料一次性告知书", font, s.TITLE_SIZE, char_space=3),
@@ -116,3 +85,46 @@ def render_notice(service: ClaimsService, claim: Row, font_path: Path | None = N
         _p("申请人签收 Received by the claimant：____________________    日期 Date：____________", st.meta),
     ]
     return render_document(story, font=font, title=f"理赔材料一次性告知书 {claim['claim_no']}")
+
+
+def _facts(st: s.Styles, font: str, service: ClaimsService, claim: Row) -> RLTable:
+    """The claim, its event and the people, the victim's ID masked."""
+    peril = service.policy.peril(claim["peril"])
+    facts = [
+        ("理赔案号 Claim no.", claim["claim_no"]),
+        ("事件编号 Event no.", claim["event_no"]),
+        ("险种 Peril", f"{peril.cn} {peril.en}"),
+        ("出险日期 Incident date", claim["incident_date"].isoformat()),
+        ("街道 Street", claim["street"]),
+        ("受害人 Victim", claim["victim_name"]),
+        ("身份证号 ID no.", mask_resident_id(claim["victim_id"])),
+        ("申请人 Claimant", claim["claimant_name"]),
+    ]
+    info = RLTable(
+        [[_p(k, st.meta), _p(v, st.meta)] for k, v in facts],
+        colWidths=[45 * mm, 120 * mm],
+    )
+    info.setStyle(TableStyle(s.key_value_commands(font)))
+    return info
+
+
+def _missing(st: s.Styles, font: str, requested: list[dict[str, Any]]) -> RLTable:
+    """Every document still needed, numbered, with how many."""
+    rows = [
+        [
+            _p("序号 No.", st.header_cell),
+            _p("需补充的材料 Document still needed", st.header_cell),
+            _p("份数 Count", st.header_cell),
+        ]
+    ]
+    for number, item in enumerate(requested, start=1):
+        rows.append(
+            [
+                _p(str(number), st.body_cell),
+                Paragraph(f"{escape(item['cn'])}<br/>{escape(item['en'])}", st.body_cell),
+                _p(str(item["still_needed"]), st.body_cell),
+            ]
+        )
+    missing = RLTable(rows, colWidths=[16 * mm, 129 * mm, 20 * mm], repeatRows=1)
+    missing.setStyle(TableStyle(s.list_table_commands(font)))
+    return missing

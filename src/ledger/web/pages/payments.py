@@ -7,8 +7,10 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery
+from litestar.response import Template
 
 from ledger.claims.domain import ClaimStatus, PaymentKind
+from ledger.claims.records import DailyPayment
 from ledger.claims.repository import ClaimFilter
 from ledger.core import clock
 from ledger.core.errors import InvalidInput, LedgerError
@@ -19,7 +21,13 @@ from ledger.reports.service import ReportService
 from ledger.web.i18n import gettext_
 from ledger.web.pages import messages
 from ledger.web.pages.base import amount, desk, error_context, form_of, principal_of, redirect, render
-from ledger.web.pages.views import claim_detail, claim_rows, peril_name, service_of
+from ledger.web.pages.views import (
+    detail_page,
+    payment_rows,
+    peril_name,
+    service_of,
+    worklist,
+)
 
 DESK_SIZE = 200
 VOUCHER_READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
@@ -39,7 +47,7 @@ def _kinds() -> list[tuple[str, str]]:
     return [(kind.value, messages.label(messages.PAYMENT_KINDS, kind.value)) for kind in PaymentKind]
 
 
-def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
+def _daily_table(rows: list[DailyPayment], day: dt.date) -> Table:
     """The day's payments as a report table (the same CSV/XLSX writers as the statements)."""
     columns = (
         Column("claim_no", "理赔案号", "Claim no.", "text", 34),
@@ -53,18 +61,18 @@ def _daily_table(rows: list[dict[str, Any]], day: dt.date) -> Table:
     )
     body = tuple(
         (
-            r["claim_no"],
-            r["paid_on"],
-            r["kind"],
-            r["claimant_name"],
-            r["reference"],
-            int(r["journal_seq"]),
-            r["paid_by"],
-            int(r["fen"]),
+            r.claim_no,
+            r.paid_on,
+            r.kind,
+            r.claimant_name,
+            r.reference,
+            r.journal_seq,
+            r.paid_by,
+            r.fen,
         )
         for r in rows
     )
-    totals = ("合计", None, None, None, None, None, None, sum(int(r["fen"]) for r in rows))
+    totals = ("合计", None, None, None, None, None, None, sum(r.fen for r in rows))
     return Table(
         columns, body, totals, title=f"理赔支付日报 {day.isoformat()}", title_en="Daily claim payments"
     )
@@ -76,20 +84,18 @@ class PaymentPages(Controller):
     @get("/payments", name="payments", **desk(Role.ACCOUNTANT))
     async def worklist(self, request: Request[Any, Any, Any]) -> Response[Any]:
         """Approved and partly paid claims, the nearest payment deadline first; today's payments below."""
-        principal = principal_of(request)
-        service = service_of(request)
-        rows, total = await service.search(
+        claims, total = await worklist(
+            request,
             ClaimFilter(statuses=(ClaimStatus.APPROVED.value, ClaimStatus.PARTLY_PAID.value)),
-            limit=DESK_SIZE,
-            offset=0,
+            DESK_SIZE,
         )
-        today = await service.payments_on(clock.today())
+        today = await service_of(request).payments_on(clock.today())
         return render(
             request,
             "payments/desk.html",
-            claims=claim_rows(service, rows, principal),
+            claims=claims,
             total=total,
-            todays=[{**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in today],
+            todays=payment_rows(today),
         )
 
     @get("/payments/{claim_no:str}", name="pay", **desk(Role.ACCOUNTANT))
@@ -99,10 +105,8 @@ class PaymentPages(Controller):
 
     async def _pay_form(
         self, request: Request[Any, Any, Any], claim_no: str, status_code: int = 200, **extra: Any
-    ) -> Any:
-        principal = principal_of(request)
-        service = service_of(request)
-        claim = claim_detail(service, await service.claims_view(claim_no, principal), principal)
+    ) -> Template:
+        service, claim = await detail_page(request, claim_no)
         return render(
             request,
             "payments/pay.html",
@@ -157,13 +161,13 @@ class PaymentPages(Controller):
             )
         except LedgerError as exc:
             return await self._pay_form(request, claim_no, 409, form=form, **error_context(exc))
-        seq = row["journal_seq"]
+        seq = row.journal_seq
         return redirect(
             request,
             "/payments",
             message=gettext_(
                 "Paid {amount} yuan on claim {claim} (reference {reference}); journal entry no. {seq}."
-            ).format(amount=amount(row["fen"]), claim=claim_no, reference=row["reference"], seq=seq),
+            ).format(amount=amount(row.fen), claim=claim_no, reference=row.reference, seq=seq),
             links={
                 gettext_("Voucher {seq} (PDF)").format(seq=seq): f"/vouchers/{seq}",
                 gettext_("Case file"): f"/claims/{claim_no}",
@@ -197,8 +201,8 @@ class PaymentPages(Controller):
             "payments/daily.html",
             day=wanted,
             errors=errors,
-            payments=[{**p, "kind_label": messages.label(messages.PAYMENT_KINDS, p["kind"])} for p in rows],
-            total_fen=sum(int(p["fen"]) for p in rows),
+            payments=payment_rows(rows),
+            total_fen=sum(p.fen for p in rows),
         )
 
     @get("/payments/daily/{fmt:str}", name="daily-export", **desk(*VOUCHER_READERS))

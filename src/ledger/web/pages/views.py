@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from ledger.claims.domain import ClaimStatus, allowed_actions
-from ledger.claims.repository import Row
+from ledger.claims.repository import ClaimFilter, Row
 from ledger.claims.service import ClaimsService
 from ledger.core import clock
+from ledger.core.records import Record, snapshot
 from ledger.platform.domain import Principal
 from ledger.web.pages import messages
-from ledger.web.pages.base import shown_id
+from ledger.web.pages.base import principal_of, shown_id
 
 
 def service_of(request: Any) -> ClaimsService:
@@ -102,3 +103,35 @@ def claim_detail(service: ClaimsService, claim: Row, principal: Principal) -> di
         "requested": json.loads(claim["documents_requested"]),
         "actions": [a.value for a in allowed_actions(claim["status"])],
     }
+
+
+async def detail_page(request: Any, claim_no: str) -> tuple[ClaimsService, dict[str, Any]]:
+    """The claims service and the claim ``claim_no`` as a desk's detail page shows it."""
+    principal = principal_of(request)
+    service = service_of(request)
+    return service, claim_detail(service, await service.claims_view(claim_no, principal), principal)
+
+
+async def documents_of(service: ClaimsService, claim_no: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A claim's documents as ``ClaimsService.documents`` finds them, each stored one with its name in
+    the page language, and the names of every document type."""
+    found = await service.documents(claim_no)
+    names = {code: messages.bilingual(d.cn, d.en) for code, d in service.policy.documents.items()}
+    stored = [{**snapshot(d), "name": names.get(d.doc_type, d.doc_type)} for d in found["documents"]]
+    return {**found, "documents": stored}, names
+
+
+async def worklist(request: Any, criteria: ClaimFilter, size: int) -> tuple[list[dict[str, Any]], int]:
+    """The first ``size`` claims matching ``criteria`` as a desk lists them (the most urgent first),
+    and how many match."""
+    service = service_of(request)
+    rows, total = await service.search(criteria, limit=size, offset=0)
+    return claim_rows(service, rows, principal_of(request)), total
+
+
+def payment_rows(payments: Iterable[Record]) -> list[dict[str, Any]]:
+    """Payments as the desks list them: each with its kind in the page language."""
+    return [
+        {**snapshot(p), "kind_label": messages.label(messages.PAYMENT_KINDS, snapshot(p)["kind"])}
+        for p in payments
+    ]
