@@ -25,6 +25,7 @@ import httpx
 from ledger import db
 from ledger.app import create_app
 from ledger.config import Settings
+from ledger.relief.service import ReliefService
 
 BIN = Path(sys.executable).parent / "relief-ledger"
 TARGET_MS = 300.0
@@ -42,6 +43,10 @@ def _passwords(data_dir: Path) -> dict[str, str]:
 
 
 async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
+    relief = ReliefService(settings)
+    cycle = (await relief.cycle_list())[0]
+    cycle_path = f"/relief/cycles/{cycle.programme}/{cycle.month}"
+    bank_file = (await relief.bank_files())[0].file_no
     return {
         "adjuster": [
             "/claims/inbox",
@@ -65,6 +70,10 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
             "/fund/grants",
             "/fund/grants/1",
             "/fund/close",
+            "/relief/bank",
+            f"/relief/bank/{bank_file}",
+            f"/relief/bank/{bank_file}/download/xlsx",
+            "/relief/reconciliation",
         ],
         "auditor": [
             "/claims/search",
@@ -79,6 +88,15 @@ async def _pages(settings: Settings, claim_no: str) -> dict[str, list[str]]:
             "/audit/trail?object_type=claim&from=2026-01-01",
             "/audit/trail/csv",
         ],
+        "caseworker": [
+            "/relief/households",
+            "/relief/households?street=城阳街道",
+            "/relief/households/HH000003",
+            "/relief/cycles",
+            cycle_path,
+            f"{cycle_path}/roster.pdf?street=城阳街道",
+        ],
+        "officer": ["/relief/applications", "/relief/cycles", cycle_path],
     }
 
 

@@ -43,6 +43,9 @@ USERS = (
     ("approver2", "approver"),
     ("accountant", "accountant"),
     ("auditor", "auditor"),
+    ("caseworker", "caseworker"),
+    ("officer", "relief_officer"),
+    ("officer2", "relief_officer"),
 )
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -19,6 +19,8 @@ from ledger.core.money import Fen, format_amount, parse_amount
 from ledger.relief.programmes import Bank, BankField
 
 TOTAL_LABEL = "合计"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+"""The media type of an XLSX bank file."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,6 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from ledger.core.errors import InvalidInput
 from ledger.core.ids import mask_resident_id
 from ledger.core.money import format_amount
 from ledger.platform.domain import Principal, Role
@@ -57,7 +56,6 @@ from ledger.web.params import Limit, Offset
 READERS = (Role.CASEWORKER, Role.RELIEF_OFFICER, Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
 FULL_DETAIL_ROLES = (Role.CASEWORKER, Role.RELIEF_OFFICER)
 """Roles that see resident IDs and bank accounts in full; everyone else sees them masked."""
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _service(request: Request[Any, Any, Any]) -> ReliefService:
@@ -458,13 +456,8 @@ class BankController(Controller):
         self, file_no: FromPath[str], fmt: FromPath[str], request: Request[Any, Any, Any]
     ) -> Response[bytes]:
         """The file as sent (``csv``, whose SHA-256 is on the file) or as ``xlsx``."""
-        service = _service(request)
-        state = await service.bank_file(file_no)
-        if fmt == "csv":
-            return Response(state.file.content.encode("utf-8"), media_type="text/csv; charset=utf-8")
-        if fmt != "xlsx":
-            raise InvalidInput("fmt must be csv or xlsx", field="fmt", rule="csv or xlsx")
-        return Response(await service.bank_file_xlsx(state), media_type=XLSX)
+        content, media = await _service(request).bank_file_export(file_no, fmt)
+        return Response(content, media_type=media)
 
     @post(
         "/files/{file_no:str}/returns",

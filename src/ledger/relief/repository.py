@@ -213,13 +213,32 @@ class HouseholdRepository:
         rows = await ReliefHousehold.select().where(ReliefHousehold.id.is_in(list(ids)))
         return {r.id: r for r in _all(HouseholdRecord, rows)}
 
-    async def page(self, street: str | None, limit: int, offset: int) -> tuple[list[HouseholdRecord], int]:
-        """Households by number, optionally of one street, and how many match."""
+    async def page(
+        self, street: str | None, limit: int, offset: int, text: str | None = None
+    ) -> tuple[list[HouseholdRecord], int]:
+        """Households by number, optionally of one street, and how many match.
+
+        Args:
+            street: only this street's households.
+            limit: at most this many.
+            offset: after skipping this many.
+            text: only the household with this number, or with a member of this full resident ID or
+                whose name contains it.
+        """
         query = ReliefHousehold.select().order_by(ReliefHousehold.household_no)
         counting = ReliefHousehold.count()
         if street:
             query = query.where(ReliefHousehold.street == street)
             counting = counting.where(ReliefHousehold.street == street)
+        if text:
+            members = await ReliefMember.select(ReliefMember.household).where(
+                (ReliefMember.resident_id == text.upper()) | ReliefMember.name.like(f"%{text}%")
+            )
+            found = (ReliefHousehold.household_no == text) | ReliefHousehold.id.is_in(
+                [m["household"] for m in members] or [0]
+            )
+            query = query.where(found)
+            counting = counting.where(found)
         rows = await query.limit(limit).offset(offset)
         return _all(HouseholdRecord, rows), int(await counting)
 
@@ -291,6 +310,12 @@ class EnrolmentRepository:
             .where((ReliefEnrolment.programme == programme) & ReliefEnrolment.status.is_in(list(statuses)))
             .order_by(ReliefEnrolment.id)
         )
+        return _all(EnrolmentRecord, rows)
+
+    async def with_status(self, status: str) -> list[EnrolmentRecord]:
+        """Every enrolment in ``status``, oldest first."""
+        query = ReliefEnrolment.select().where(ReliefEnrolment.status == status)
+        rows = await query.order_by(ReliefEnrolment.id)
         return _all(EnrolmentRecord, rows)
 
     async def update(self, enrolment_id: int, values: dict[str, Any]) -> None:
@@ -407,6 +432,12 @@ class BankRepository:
     async def count_files(self) -> int:
         """How many bank files were issued."""
         return int(await ReliefBankFile.count())
+
+    async def files(self) -> list[BankFileRecord]:
+        """Every bank file, the latest first."""
+        return _all(
+            BankFileRecord, await ReliefBankFile.select().order_by(ReliefBankFile.id, ascending=False)
+        )
 
     async def file_by_no(self, file_no: str) -> BankFileRecord | None:
         """The bank file ``file_no``."""

@@ -99,6 +99,15 @@ class CycleState:
 
 
 @dataclass(frozen=True, slots=True)
+class Roster:
+    """A cycle's rows of one street, each with its household and current members."""
+
+    cycle: CycleRecord
+    street: str
+    lines: list[tuple[RowRecord, HouseholdRecord, list[MemberRecord]]]
+
+
+@dataclass(frozen=True, slots=True)
 class BankFileState:
     """A bank file with its rows."""
 
@@ -209,9 +218,23 @@ class ReliefService:
         state = await self.household(household_no)
         return await self.cycles.rows_of_household(state.household.id)
 
-    async def search(self, street: str | None, limit: int, offset: int) -> tuple[list[HouseholdRecord], int]:
-        """Households by number, optionally of one street."""
-        return await self.households.page(street, limit, offset)
+    async def search(
+        self, street: str | None, limit: int, offset: int, text: str | None = None
+    ) -> tuple[list[HouseholdRecord], int]:
+        """Households by number, optionally of one street, or found by number, full resident ID or a
+        member's name (``text``)."""
+        return await self.households.page(street, limit, offset, text)
+
+    async def current_members(self, households: Sequence[HouseholdRecord]) -> dict[int, list[MemberRecord]]:
+        """The current members of each household (by household id), in the order they were registered."""
+        found = await self.households.members_of([h.id for h in households])
+        return {household: _current(members) for household, members in found.items()}
+
+    async def applications(self) -> list[tuple[EnrolmentRecord, HouseholdRecord]]:
+        """Applications waiting for a decision, oldest first, each with its household."""
+        waiting = await self.enrolments.with_status(EnrolmentStatus.APPLIED.value)
+        households = await self.households.by_ids(sorted({e.household for e in waiting}))
+        return [(e, households[e.household]) for e in waiting]
 
     def _members(self, members: Sequence[MemberIn], household_id: int, field: str) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = []
@@ -643,6 +666,41 @@ class ReliefService:
             raise CycleNotFound(f"no cycle {key}", field="month")
         return CycleState(found, await self.cycles.rows(found.id))
 
+    async def cycle_list(self) -> list[CycleRecord]:
+        """Every cycle, the latest month first, then by programme."""
+        found = await self.cycles.cycles_in([status.value for status in CycleStatus])
+        return sorted(found, key=lambda c: (c.month, c.programme), reverse=True)
+
+    async def streets_of(self, state: CycleState) -> list[str]:
+        """The streets of a cycle's households, in order (one roster each)."""
+        households = await self.households.by_ids(sorted({r.household for r in state.rows}))
+        return sorted({h.street for h in households.values()})
+
+    async def roster(self, programme: str, month: str, street: str) -> Roster:
+        """The payroll roster (花名册) of a cycle for one street: each row with its household and the
+        household's members then current, in household-number order.
+
+        Raises:
+            CycleNotFound: ``field="month"``.
+            InvalidInput: ``field="street"`` for a street with no household in the cycle.
+        """
+        state = await self.cycle(programme, month)
+        households = await self.households.by_ids(sorted({r.household for r in state.rows}))
+        streets = sorted({h.street for h in households.values()})
+        if street not in streets:
+            raise InvalidInput(
+                f"no household of {street!r} in this cycle",
+                field="street",
+                rule="one of " + ", ".join(streets) if streets else "a street of the cycle",
+            )
+        rows = [r for r in state.rows if households[r.household].street == street]
+        members = await self.households.members_of([r.household for r in rows])
+        return Roster(
+            state.cycle,
+            street,
+            [(r, households[r.household], _current(members[r.household])) for r in rows],
+        )
+
     async def draft(self, actor: str, programme_code: str, month_text: str) -> CycleState:
         """Draft a programme's month: one row per household paid for that month, computed now from the
         registry and the rates and frozen with its inputs. A month is drafted once (``CycleExists``).
@@ -833,6 +891,24 @@ class ReliefService:
         if found is None:
             raise BankFileNotFound(f"no bank file {file_no!r}", field="file_no")
         return BankFileState(found, await self.bank.rows(found.id))
+
+    async def bank_files(self) -> list[BankFileRecord]:
+        """Every bank file, the latest first."""
+        return await self.bank.files()
+
+    async def bank_file_export(self, file_no: str, fmt: str) -> tuple[bytes, str]:
+        """The bank file as sent (``csv``, whose SHA-256 is on the file) or as ``xlsx``, with its media
+        type.
+
+        Raises:
+            InvalidInput: ``field="fmt"`` for another format.
+        """
+        state = await self.bank_file(file_no)
+        if fmt == "csv":
+            return state.file.content.encode("utf-8"), "text/csv; charset=utf-8"
+        if fmt != "xlsx":
+            raise InvalidInput("fmt must be csv or xlsx", field="fmt", rule="csv or xlsx")
+        return await self.bank_file_xlsx(state), bankfiles.XLSX
 
     async def issue(self, actor: Principal, bank_code: str) -> BankFileState:
         """Put every payable row of approved cycles whose household banks with ``bank_code`` into a new

@@ -15,7 +15,19 @@ from litestar.static_files import create_static_files_router
 
 from ledger.web.auth import PUBLIC
 from ledger.web.errors import EXCEPTION_HANDLERS
-from ledger.web.pages import adjuster, approver, audit, auth, claims, fund, fund_grants, payments
+from ledger.web.pages import (
+    adjuster,
+    approver,
+    audit,
+    auth,
+    claims,
+    fund,
+    fund_grants,
+    payments,
+    relief,
+    relief_bank,
+    relief_cycles,
+)
 from ledger.web.pages.base import STATIC, before_page, page_error, template_config
 from ledger.web.pages.once import FormOnceMiddleware
 
@@ -35,6 +47,9 @@ def routes() -> list[Any]:
             fund_grants.FundGrantPages,
             claims.ClaimPages,
             audit.AuditPages,
+            relief.ReliefPages,
+            relief_cycles.CyclePages,
+            relief_bank.BankPages,
         ],
         opt={PUBLIC: True},
         before_request=before_page,

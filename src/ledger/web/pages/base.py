@@ -24,6 +24,7 @@ from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 from litestar.template import TemplateConfig
 
+from ledger.claims.controllers import EVERYONE as CLAIM_READERS
 from ledger.claims.service import FULL_ID_ROLES
 from ledger.core import clock
 from ledger.core.errors import LedgerError, PermissionDenied
@@ -82,7 +83,6 @@ class NavItem:
     roles: tuple[Role, ...]
 
 
-ALL_ROLES = tuple(Role)
 NAV = (
     NavItem("/claims/inbox", messages.N_("Claims intake"), (Role.ADJUSTER,)),
     NavItem("/claims/new", messages.N_("Register"), (Role.ADJUSTER, Role.APPROVER)),
@@ -90,10 +90,14 @@ NAV = (
     NavItem("/payments", messages.N_("Payments"), (Role.ACCOUNTANT,)),
     NavItem("/payments/daily", messages.N_("Daily payments"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
     NavItem("/fund", messages.N_("Fund desk"), (Role.ACCOUNTANT,)),
-    NavItem("/claims/search", messages.N_("Search claims"), ALL_ROLES),
+    NavItem("/claims/search", messages.N_("Search claims"), CLAIM_READERS),
     NavItem("/audit", messages.N_("Ledger integrity"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
     NavItem("/audit/statements", messages.N_("Statements"), (Role.AUDITOR, Role.ACCOUNTANT, Role.ADMIN)),
     NavItem("/audit/trail", messages.N_("Audit trail"), (Role.AUDITOR, Role.ADMIN)),
+    NavItem("/relief/households", messages.N_("Relief households"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
+    NavItem("/relief/applications", messages.N_("Relief applications"), (Role.RELIEF_OFFICER,)),
+    NavItem("/relief/cycles", messages.N_("Payroll cycles"), (Role.CASEWORKER, Role.RELIEF_OFFICER)),
+    NavItem("/relief/bank", messages.N_("Relief bank files"), (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)),
 )
 HOME = {
     Role.ADJUSTER: "/claims/inbox",
@@ -101,6 +105,8 @@ HOME = {
     Role.ACCOUNTANT: "/payments",
     Role.AUDITOR: "/audit",
     Role.ADMIN: "/claims/search",
+    Role.CASEWORKER: "/relief/households",
+    Role.RELIEF_OFFICER: "/relief/applications",
 }
 """Each role's desk: where it lands after signing in."""
 

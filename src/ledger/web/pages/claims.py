@@ -14,14 +14,13 @@ from ledger.claims.domain import ClaimStatus
 from ledger.claims.repository import ClaimFilter
 from ledger.core.errors import InvalidInput, LedgerError
 from ledger.core.records import snapshot
-from ledger.platform.domain import Role
 from ledger.web.pages import messages
-from ledger.web.pages.base import desk, error_context, principal_of, render
+from ledger.web.pages.base import CLAIM_READERS, desk, error_context, principal_of, render
 from ledger.web.pages.casefile import render_case_file
 from ledger.web.pages.views import claim_rows, detail_page, documents_of, payment_rows, service_of
 
 PAGE_SIZE = 25
-EVERYONE = tuple(Role)
+EVERYONE = CLAIM_READERS
 
 
 async def case_file_data(request: Request[Any, Any, Any], claim_no: str) -> dict[str, Any]:

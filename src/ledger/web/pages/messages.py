@@ -38,6 +38,8 @@ ROLE_NAMES = {
     Role.ACCOUNTANT: N_("accountant"),
     Role.AUDITOR: N_("auditor"),
     Role.ADMIN: N_("administrator"),
+    Role.CASEWORKER: N_("caseworker"),
+    Role.RELIEF_OFFICER: N_("relief officer"),
 }
 
 PAYMENT_KINDS = {"advance": N_("advance"), "interim": N_("interim payment"), "final": N_("final payment")}
@@ -79,6 +81,29 @@ ACTIONS = {
     "reopen": N_("reopened"),
 }
 
+MEMBER_RELATIONS = {**RELATIONS, "self": N_("head of household")}
+"""A relief household member's relation to its head (the claims' ``self`` is the victim)."""
+ENROLMENT_STATUSES = {
+    "applied": N_("applied"),
+    "active": N_("active"),
+    "rejected": N_("rejected"),
+    "suspended": N_("suspended"),
+    "terminated": N_("terminated"),
+}
+ROW_STATUSES = {
+    "payable": N_("to be paid"),
+    "in_file": N_("in a bank file"),
+    "paid": N_("paid"),
+    "withheld": N_("withheld"),
+}
+ELIGIBILITY_RULES = {
+    "members": N_("members"),
+    "income_test": N_("income test"),
+    "expenditure_test": N_("expenditure test"),
+    "category": N_("category"),
+    "one_household_per_person": N_("one household per person"),
+    "one_subsistence_programme": N_("one subsistence programme"),
+}
 
 FOUR_EYES_ROLES = {
     "four-eyes: the registrar may not approve or reject": N_("You registered this claim."),
@@ -158,6 +183,11 @@ def _by_rule(exc: LedgerError) -> str | None:
         return gettext_("The area code of this ID number is unknown.")
     if rule == "a reason when approving less than assessed":
         return gettext_("A reason is required when approving less than the assessed amount.")
+    if rule == "four eyes: preparer and approver differ":
+        return gettext_(
+            "The four-eyes rule: whoever prepared this (filed the application or drafted the cycle) may "
+            "not also decide it; another relief officer must do this."
+        )
     if rule == "required":
         return gettext_("Required.")
     if rule == "non-empty reason":
