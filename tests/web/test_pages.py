@@ -259,6 +259,14 @@ def test_placeholders_survive_translation() -> None:
             assert set(re.findall(r"{\w+}", text)) == set(re.findall(r"{\w+}", zh.gettext(text))), text
 
 
+def test_each_message_is_translated_once() -> None:
+    """Two entries for one English text would leave one desk's word silently replaced by another's."""
+    catalogue = po_path("zh_CN").read_text(encoding="utf-8")
+    msgids = re.findall(r'^msgid (".*")$', catalogue, flags=re.MULTILINE)
+    repeated = sorted({m for m in msgids if m != '""' and msgids.count(m) > 1})
+    assert repeated == []
+
+
 async def test_the_daily_payments_list_downloads_as_csv_and_xlsx(
     client: httpx.AsyncClient, users: Callable[..., Awaitable[None]]
 ) -> None:

@@ -93,7 +93,7 @@ ENROLMENT_STATUSES = {
 ROW_STATUSES = {
     "payable": N_("to be paid"),
     "in_file": N_("in a bank file"),
-    "paid": N_("paid"),
+    "paid": N_("disbursed"),
     "withheld": N_("withheld"),
 }
 ELIGIBILITY_RULES = {

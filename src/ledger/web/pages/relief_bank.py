@@ -27,7 +27,7 @@ from ledger.web.pages.relief import service_of
 BANK_READERS = (Role.ACCOUNTANT, Role.AUDITOR, Role.ADMIN)
 RESULTS = {
     "pending": messages.N_("waiting for the bank"),
-    "paid": messages.N_("paid"),
+    "paid": messages.N_("disbursed"),
     "failed": messages.N_("failed at the bank"),
 }
 

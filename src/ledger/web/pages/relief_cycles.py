@@ -26,7 +26,7 @@ CYCLE_STATUSES = {
     "approved": messages.N_("approved"),
     "issued": messages.N_("in a bank file"),
     "partly_failed": messages.N_("partly failed at the bank"),
-    "paid": messages.N_("paid"),
+    "paid": messages.N_("disbursed"),
     "closed": messages.N_("closed"),
 }
 
