@@ -417,7 +417,7 @@ class PagedTable(Flowable):
 
 
 def _frame_width(pagesize: tuple[float, float]) -> float:
-    return pagesize[0] - 2 * float(s.MARGIN_X)
+    return pagesize[0] - 2 * s.MARGIN_X
 
 
 def choose_pagesize(statement: d.Statement) -> tuple[float, float]:

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from ledger.reports.documents import Column
 
 # Page geometry (points).
-MARGIN_X = 15 * mm
+MARGIN_X: float = 15 * mm
 MARGIN_TOP = 16 * mm
 MARGIN_BOTTOM = 20 * mm
 FOOTER_Y = 8 * mm
