@@ -43,7 +43,7 @@ from ledger.claims.service_base import (
     policy_of,
 )
 from ledger.core import clock
-from ledger.core.errors import Conflict, InvalidInput
+from ledger.core.errors import Conflict, member_of
 from ledger.core.ids import validate_resident_id
 from ledger.core.money import Fen, format_cny, parse_amount
 from ledger.core.records import view
@@ -402,12 +402,7 @@ def _store(directory: Path, digest: str, content: bytes) -> None:
 
 def _payment_request(kind: str, amount: str | None) -> tuple[PaymentKind, Fen | None]:
     """The payment kind and amount asked for (``None``: the rest), read alike by ``pay`` and its preview."""
-    try:
-        payment_kind = PaymentKind(kind)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown payment kind {kind!r}", field="kind", rule="one of " + ", ".join(PaymentKind)
-        ) from None
+    payment_kind = member_of(PaymentKind, kind, "kind", "payment kind")
     return payment_kind, None if amount is None else parse_amount(amount, field="amount")
 
 

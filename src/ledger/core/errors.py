@@ -10,7 +10,10 @@ are at the end of this module.
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
+
+E = TypeVar("E", bound=StrEnum)
 
 
 class LedgerError(Exception):
@@ -37,6 +40,23 @@ class BadRequest(LedgerError):
 
 class InvalidInput(LedgerError):
     """The request contains a value that breaks a rule."""
+
+
+def member_of(kind: type[E], value: E | str, field: str, what: str) -> E:
+    """``value`` as a member of the enum ``kind``, or ``InvalidInput`` naming ``field`` and the choices.
+
+    Args:
+        kind: the enum.
+        value: a member or its value as sent.
+        field: the input it came from.
+        what: how the message names the kind, e.g. ``claim status``.
+    """
+    try:
+        return kind(value)
+    except ValueError:
+        raise InvalidInput(
+            f"unknown {what} {value!r}", field=field, rule="one of " + ", ".join(m.value for m in kind)
+        ) from None
 
 
 class NotFound(LedgerError):

@@ -10,7 +10,7 @@ from types import MappingProxyType
 from typing import TypeVar
 
 from ledger.claims.errors import ReasonRequired
-from ledger.core.errors import IllegalTransition, InvalidInput
+from ledger.core.errors import IllegalTransition, InvalidInput, member_of
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -123,16 +123,6 @@ TRANSITIONS: Mapping[ClaimAction, TransitionRule] = MappingProxyType(
     }
 )
 """Per action: the statuses it may be taken from, where it leads, whether it needs a reason."""
-
-
-def member_of(kind: type[E], value: E | str, field: str, what: str) -> E:
-    """``value`` as a member of the enum ``kind``, or ``InvalidInput`` naming ``field`` and the choices."""
-    try:
-        return kind(value)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown {what} {value!r}", field=field, rule="one of " + ", ".join(m.value for m in kind)
-        ) from None
 
 
 def as_status(value: ClaimStatus | str) -> ClaimStatus:

@@ -7,7 +7,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import TypeVar
 
-from ledger.core.errors import IllegalTransition, InvalidInput
+from ledger.core.errors import IllegalTransition, member_of
 
 
 class ApplicationStatus(StrEnum):
@@ -113,15 +113,6 @@ _EnumT = TypeVar("_EnumT", bound=StrEnum)
 _ActionT = TypeVar("_ActionT", bound=StrEnum)
 
 
-def _member(enum: type[_EnumT], value: _EnumT | str, field: str) -> _EnumT:
-    try:
-        return enum(value)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown {field} {value!r}", field=field, rule="one of " + ", ".join(m.value for m in enum)
-        ) from None
-
-
 def _next(
     table: Mapping[tuple[_EnumT, _ActionT], _EnumT], what: str, current: _EnumT, action: _ActionT
 ) -> _EnumT:
@@ -154,15 +145,14 @@ def next_application_status(
             action; ``extra`` has ``status``, ``action``, ``allowed_from``, ``allowed_actions``.
         InvalidInput: an unknown status or action (``field`` ``status`` / ``action``).
     """
-    status = _member(ApplicationStatus, current, "status")
-    return _next(
-        APPLICATION_TRANSITIONS, "an application", status, _member(ApplicationAction, action, "action")
-    )
+    status = member_of(ApplicationStatus, current, "status", "status")
+    move = member_of(ApplicationAction, action, "action", "action")
+    return _next(APPLICATION_TRANSITIONS, "an application", status, move)
 
 
 def application_actions(current: ApplicationStatus | str) -> frozenset[ApplicationAction]:
     """Return the actions possible on an application in ``current`` status (for buttons and hints)."""
-    status = _member(ApplicationStatus, current, "status")
+    status = member_of(ApplicationStatus, current, "status", "status")
     return frozenset(a for (s, a) in APPLICATION_TRANSITIONS if s == status)
 
 
@@ -174,11 +164,11 @@ def next_grant_status(current: GrantStatus | str, action: GrantAction | str) -> 
             action; ``extra`` has ``status``, ``action``, ``allowed_from``, ``allowed_actions``.
         InvalidInput: an unknown status or action (``field`` ``status`` / ``action``).
     """
-    status = _member(GrantStatus, current, "status")
-    return _next(GRANT_TRANSITIONS, "a grant", status, _member(GrantAction, action, "action"))
+    status = member_of(GrantStatus, current, "status", "status")
+    return _next(GRANT_TRANSITIONS, "a grant", status, member_of(GrantAction, action, "action", "action"))
 
 
 def grant_actions(current: GrantStatus | str) -> frozenset[GrantAction]:
     """Return the actions possible on a grant in ``current`` status (for buttons and hints)."""
-    status = _member(GrantStatus, current, "status")
+    status = member_of(GrantStatus, current, "status", "status")
     return frozenset(a for (s, a) in GRANT_TRANSITIONS if s == status)
